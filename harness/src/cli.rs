@@ -1,0 +1,157 @@
+//! The harness's own command-line flags, taken out of argv before
+//! libtest-mimic parses the rest (name filters, `--list`, `--exact`,
+//! `--ignored`, `--include-ignored`, `--test-threads`, `--format`, ...).
+
+use std::path::PathBuf;
+
+use crate::error::SetupError;
+
+/// Environment variable naming the target when `--target` is absent.
+pub const TARGET_ENV: &str = "WIKI_TARGET";
+/// Environment variable naming a user registry file when `--targets` is absent.
+pub const TARGETS_FILE_ENV: &str = "WIKIHARNESS_TARGETS";
+
+/// The harness's own options.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct RunOptions {
+    /// `--target NAME` (or `WIKI_TARGET`).
+    pub target: Option<String>,
+    /// `--targets FILE`: an extra registry file (or `WIKIHARNESS_TARGETS`).
+    pub targets_file: Option<PathBuf>,
+    /// `--report-dir DIR`: where run directories go (default `target/wikiharness`).
+    pub report_dir: Option<PathBuf>,
+    /// `--team NAME` (repeatable): only trials of these teams.
+    pub teams: Vec<String>,
+    /// `--suite NAME` (repeatable): only trials of these suites.
+    pub suites: Vec<String>,
+    /// `--skip-missing-credentials`: skip, rather than refuse, trials whose
+    /// credentials are not set.
+    pub skip_missing_credentials: bool,
+    /// `--keep-wiki`: leave a local wiki that this run started running.
+    pub keep_wiki: bool,
+}
+
+/// What a flag takes.
+enum Arity {
+    Value(fn(&mut RunOptions, String)),
+    Switch(fn(&mut RunOptions)),
+}
+
+/// The flags, one row each: name, what it takes, help text.
+const FLAGS: &[(&str, Arity, &str)] = &[
+    ("--target", Arity::Value(|o, v| o.target = Some(v)), "target name from the registry (default: local; env WIKI_TARGET)"),
+    ("--targets", Arity::Value(|o, v| o.targets_file = Some(v.into())), "extra target registry file (env WIKIHARNESS_TARGETS)"),
+    ("--report-dir", Arity::Value(|o, v| o.report_dir = Some(v.into())), "directory for run reports (default: target/wikiharness)"),
+    ("--team", Arity::Value(|o, v| o.teams.push(v)), "only trials owned by this team (repeatable)"),
+    ("--suite", Arity::Value(|o, v| o.suites.push(v)), "only trials of this suite (repeatable)"),
+    ("--skip-missing-credentials", Arity::Switch(|o| o.skip_missing_credentials = true), "skip trials whose credentials are not set instead of failing"),
+    ("--keep-wiki", Arity::Switch(|o| o.keep_wiki = true), "leave the local wiki running after the run"),
+];
+
+/// One line per flag, for `--help`.
+pub fn help() -> String {
+    FLAGS
+        .iter()
+        .map(|(name, arity, help)| {
+            let arg = match arity {
+                Arity::Value(_) => format!("{name} VALUE"),
+                Arity::Switch(_) => name.to_string(),
+            };
+            format!("  {arg:<30} {help}\n")
+        })
+        .collect()
+}
+
+/// Splits argv (program name first) into the harness's options and the
+/// arguments for libtest-mimic. Environment fallbacks are applied by the caller.
+pub fn split_args(
+    args: impl IntoIterator<Item = String>,
+) -> Result<(RunOptions, Vec<String>), SetupError> {
+    let mut opts = RunOptions::default();
+    let mut rest = Vec::new();
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        let (name, inline) = match arg.split_once('=') {
+            Some((n, v)) if n.starts_with("--") => (n.to_owned(), Some(v.to_owned())),
+            _ => (arg.clone(), None),
+        };
+        let Some((_, arity, _)) = FLAGS.iter().find(|(n, _, _)| *n == name) else {
+            rest.push(arg);
+            continue;
+        };
+        match arity {
+            Arity::Switch(set) => {
+                if inline.is_some() {
+                    return Err(SetupError::Usage { flag: name, message: "takes no value".into() });
+                }
+                set(&mut opts);
+            }
+            Arity::Value(set) => {
+                let value = match inline {
+                    Some(v) => v,
+                    None => args.next().filter(|v| !v.starts_with("--")).ok_or_else(|| SetupError::Usage {
+                        flag: name.clone(),
+                        message: "needs a value".into(),
+                    })?,
+                };
+                if value.trim().is_empty() {
+                    return Err(SetupError::Usage { flag: name, message: "value is empty".into() });
+                }
+                set(&mut opts, value);
+            }
+        }
+    }
+    Ok((opts, rest))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn split(args: &[&str]) -> Result<(RunOptions, Vec<String>), SetupError> {
+        split_args(args.iter().map(|s| s.to_string()))
+    }
+
+    #[test]
+    fn own_flags_are_removed_and_the_rest_kept_in_order() {
+        let (o, rest) = split(&[
+            "bin", "pageviews", "--target", "test2", "--exact", "--report-dir=out",
+            "--team", "Editing", "--team=SRE", "--suite", "api", "--test-threads", "4",
+            "--skip-missing-credentials", "--include-ignored",
+        ])
+        .unwrap();
+        assert_eq!(o.target.as_deref(), Some("test2"));
+        assert_eq!(o.report_dir, Some(PathBuf::from("out")));
+        assert_eq!(o.teams, ["Editing", "SRE"]);
+        assert_eq!(o.suites, ["api"]);
+        assert!(o.skip_missing_credentials);
+        assert_eq!(rest, ["bin", "pageviews", "--exact", "--test-threads", "4", "--include-ignored"]);
+    }
+
+    #[test]
+    fn missing_value_is_a_usage_error() {
+        let err = split(&["bin", "--target"]).unwrap_err().to_string();
+        assert_eq!(err, "command line: --target: needs a value");
+        let err = split(&["bin", "--target", "--list"]).unwrap_err().to_string();
+        assert_eq!(err, "command line: --target: needs a value");
+        let err = split(&["bin", "--target="]).unwrap_err().to_string();
+        assert_eq!(err, "command line: --target: value is empty");
+        let err = split(&["bin", "--keep-wiki=yes"]).unwrap_err().to_string();
+        assert_eq!(err, "command line: --keep-wiki: takes no value");
+    }
+
+    #[test]
+    fn libtest_args_pass_through_untouched() {
+        let (o, rest) = split(&["bin", "--list", "--format", "terse", "--ignored"]).unwrap();
+        assert_eq!(o, RunOptions::default());
+        assert_eq!(rest, ["bin", "--list", "--format", "terse", "--ignored"]);
+    }
+
+    #[test]
+    fn help_lists_every_flag() {
+        let h = help();
+        for (name, _, _) in FLAGS {
+            assert!(h.contains(name));
+        }
+    }
+}

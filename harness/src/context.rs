@@ -1,0 +1,175 @@
+//! What a trial body gets: the target, sessions, logins, sandbox titles, and
+//! a place to put figures and notes.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::Semaphore;
+
+use crate::client::{ClientConfig, RetryPolicy, Session};
+use crate::events::TrialMeta;
+use crate::evidence::Recorder;
+use crate::target::{CredentialSource, Credentials, Target};
+use crate::trial::TrialError;
+
+/// State shared by all trials of a run.
+#[derive(Debug)]
+pub struct RunShared {
+    /// The target.
+    pub target: Arc<Target>,
+    /// The run id.
+    pub run_id: String,
+    /// The run directory (attachments go here).
+    pub run_dir: PathBuf,
+    /// Where credentials come from.
+    pub credentials: CredentialSource,
+    /// The target's concurrency cap, shared by every session.
+    pub limiter: Arc<Semaphore>,
+    /// Retry policy for every session.
+    pub retry: RetryPolicy,
+    created_pages: Mutex<Vec<String>>,
+}
+
+impl RunShared {
+    /// Shared state for a run.
+    pub fn new(target: Arc<Target>, run_id: String, run_dir: PathBuf, credentials: CredentialSource) -> Self {
+        RunShared {
+            limiter: Arc::new(Semaphore::new(target.max_concurrent_requests)),
+            target,
+            run_id,
+            run_dir,
+            credentials,
+            retry: RetryPolicy::default(),
+            created_pages: Mutex::default(),
+        }
+    }
+
+    /// Credentials of the account `role`.
+    pub fn credentials(&self, role: &str) -> Result<Credentials, String> {
+        let account = self.target.accounts.get(role).ok_or_else(|| {
+            format!("target `{}` defines no account `{role}` (accounts.{role} in {})", self.target.name, self.target.file.display())
+        })?;
+        self.credentials.resolve(account).map_err(|(field, var)| {
+            format!(
+                "account `{role}` of target `{}`: environment variable {var} is not set (accounts.{role}.{field} in {})",
+                self.target.name,
+                self.target.file.display()
+            )
+        })
+    }
+
+    /// A session that records into `recorder`.
+    pub fn session(&self, recorder: Option<Arc<Recorder>>) -> Result<Session, TrialError> {
+        Ok(Session::new(ClientConfig {
+            target: self.target.clone(),
+            limiter: self.limiter.clone(),
+            recorder,
+            retry: self.retry.clone(),
+        })?)
+    }
+
+    /// Pages created by this run, for clean-up.
+    pub fn created_pages(&self) -> Vec<String> {
+        self.created_pages.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// The sandbox prefix of this run, or why there is none.
+    pub fn sandbox_prefix(&self) -> Result<String, String> {
+        let user = ["bot", "user"]
+            .iter()
+            .find_map(|r| self.credentials(r).ok())
+            .map(|c| c.wiki_user().to_owned());
+        self.target
+            .write
+            .prefix_for(&self.run_id, user.as_deref())
+            .ok_or_else(|| format!("target `{}` is read-only (write.policy in {})", self.target.name, self.target.file.display()))
+    }
+}
+
+/// A trial's view of the run.
+#[derive(Debug, Clone)]
+pub struct TrialCx {
+    run: Arc<RunShared>,
+    recorder: Arc<Recorder>,
+    meta: Arc<TrialMeta>,
+}
+
+impl TrialCx {
+    /// The context of one trial.
+    pub fn new(run: Arc<RunShared>, recorder: Arc<Recorder>, meta: Arc<TrialMeta>) -> Self {
+        TrialCx { run, recorder, meta }
+    }
+
+    /// The target.
+    pub fn target(&self) -> &Target {
+        &self.run.target
+    }
+
+    /// The run id (put it in content so that no cache answers for us).
+    pub fn run_id(&self) -> &str {
+        &self.run.run_id
+    }
+
+    /// The trial's metadata.
+    pub fn meta(&self) -> &TrialMeta {
+        &self.meta
+    }
+
+    /// The run directory.
+    pub fn run_dir(&self) -> &Path {
+        &self.run.run_dir
+    }
+
+    /// A new anonymous session.
+    pub fn session(&self) -> Result<Session, TrialError> {
+        self.run.session(Some(self.recorder.clone()))
+    }
+
+    /// Credentials of account `role` (a skip if they are not available).
+    pub fn credentials(&self, role: &str) -> Result<Credentials, TrialError> {
+        self.run.credentials(role).map_err(TrialError::Skipped)
+    }
+
+    /// A new session logged in as account `role`.
+    pub async fn login(&self, role: &str) -> Result<Session, TrialError> {
+        let creds = self.credentials(role)?;
+        let session = self.session()?;
+        session.login(&creds).await.map_err(|e| TrialError::fail(e.to_string()))?;
+        Ok(session)
+    }
+
+    /// A page title in this run's sandbox (`<prefix><name>`); a skip on a read-only target.
+    pub fn sandbox_title(&self, name: &str) -> Result<String, TrialError> {
+        let prefix = self.run.sandbox_prefix().map_err(TrialError::Skipped)?;
+        Ok(format!("{prefix}{name}"))
+    }
+
+    /// Registers a page this run created, for clean-up at the end.
+    pub fn created(&self, title: &str) {
+        let mut pages = self.run.created_pages.lock().unwrap_or_else(|e| e.into_inner());
+        if !pages.iter().any(|p| p == title) {
+            pages.push(title.to_owned());
+        }
+    }
+
+    /// Records a figure (e.g. `time_to_effect`, `ms`).
+    pub fn figure(&self, name: &str, value: f64, unit: &str) {
+        self.recorder.figure(name, value, unit);
+    }
+
+    /// Leaves a note for readers of the report.
+    pub fn note(&self, text: impl Into<String>) {
+        self.recorder.note(text);
+    }
+
+    /// Writes `bytes` as an attachment `name` in the run directory and records it.
+    pub fn attach(&self, name: &str, bytes: &[u8]) -> Result<PathBuf, TrialError> {
+        let rel = PathBuf::from("attachments").join(format!("{}-{name}", self.meta.name.replace("::", "-")));
+        let abs = self.run.run_dir.join(&rel);
+        std::fs::create_dir_all(abs.parent().expect("has parent"))
+            .and_then(|_| std::fs::write(&abs, bytes))
+            .map_err(|e| TrialError::fail(format!("cannot write attachment {}: {e}", abs.display())))?;
+        self.recorder.attach(rel.clone());
+        Ok(rel)
+    }
+}

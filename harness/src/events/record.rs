@@ -1,0 +1,214 @@
+//! The records of a run: what trials are, and what happened to them.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+/// Version of the event and summary schema; bumped on incompatible changes.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// What a trial needs from the target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Capability {
+    /// Anonymous reads.
+    Read,
+    /// Edits (needs a sandbox write policy).
+    Write,
+    /// A logged-in account.
+    Login,
+    /// A browser (WebDriver).
+    Browser,
+    /// Load generation (needs `allow_load`).
+    Load,
+}
+
+impl std::fmt::Display for Capability {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Capability::Read => "read",
+            Capability::Write => "write",
+            Capability::Login => "login",
+            Capability::Browser => "browser",
+            Capability::Load => "load",
+        })
+    }
+}
+
+/// What a trial is: its identity and ownership.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrialMeta {
+    /// Full name, `suite::check` (what libtest prints and filters on).
+    pub name: String,
+    /// Suite (mission area): `pageviews`, `api`, `jobs`, ...
+    pub suite: String,
+    /// The user-facing feature it covers (`Page views`, `VisualEditor`, ...).
+    pub feature: String,
+    /// The owning team.
+    pub team: String,
+    /// Capabilities it needs.
+    pub needs: Vec<Capability>,
+    /// Whether it may run against a production wiki.
+    pub production_safe: bool,
+}
+
+/// How a trial ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// All its assertions held.
+    Passed,
+    /// An assertion failed or the wiki did not answer.
+    Failed,
+    /// Not run, with a reason (never counted as passed).
+    Skipped,
+}
+
+/// One request and its answer, kept as evidence.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Exchange {
+    /// HTTP method.
+    pub method: String,
+    /// URL, secrets redacted.
+    pub url: String,
+    /// HTTP status, if an answer came.
+    pub status: Option<u16>,
+    /// Time to the full answer.
+    pub elapsed_ms: f64,
+    /// The backend that served it (`servedby` / `wgHostname`).
+    pub backend: Option<String>,
+    /// Start of the body (or the transport error), secrets redacted.
+    pub excerpt: String,
+}
+
+/// A measured figure (time to effect, latency percentile, ...).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Figure {
+    /// What was measured (`time_to_effect`, `p95`, ...).
+    pub name: String,
+    /// The value.
+    pub value: f64,
+    /// Its unit (`ms`, `s`, `%`, `req/s`).
+    pub unit: String,
+}
+
+/// What happened to one trial.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrialRecord {
+    /// What the trial is.
+    #[serde(flatten)]
+    pub meta: TrialMeta,
+    /// How it ended.
+    pub status: Status,
+    /// Failure message or skip reason.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// RFC 3339 start time.
+    pub started_at: String,
+    /// Wall time.
+    pub duration_ms: f64,
+    /// Requests sent.
+    pub requests: u64,
+    /// Serving backends seen.
+    pub backends: BTreeSet<String>,
+    /// The last requests (all of them for short trials), as evidence.
+    pub evidence: Vec<Exchange>,
+    /// Figures measured.
+    pub figures: Vec<Figure>,
+    /// Notes the trial left for readers.
+    pub notes: Vec<String>,
+    /// Files attached (screenshots, diffs), relative to the run directory.
+    pub attachments: Vec<PathBuf>,
+}
+
+/// Metadata of a run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunInfo {
+    /// Schema version of events and summary.
+    pub schema: u32,
+    /// Unique run id (also in sandbox page titles).
+    pub run_id: String,
+    /// Target name.
+    pub target: String,
+    /// Target base URL.
+    pub base_url: String,
+    /// Target description.
+    pub target_description: String,
+    /// RFC 3339 start time.
+    pub started_at: String,
+    /// argv of the run (secrets redacted).
+    pub command_line: Vec<String>,
+    /// Harness version.
+    pub harness_version: String,
+    /// Git commit of the harness, where known.
+    pub git_commit: Option<String>,
+}
+
+/// Counts of trial outcomes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    /// Passed trials.
+    pub passed: usize,
+    /// Failed trials.
+    pub failed: usize,
+    /// Skipped trials.
+    pub skipped: usize,
+}
+
+impl Counts {
+    /// Counts the statuses of `trials`.
+    pub fn of<'a>(trials: impl IntoIterator<Item = &'a TrialRecord>) -> Self {
+        trials.into_iter().fold(Counts::default(), |mut c, t| {
+            match t.status {
+                Status::Passed => c.passed += 1,
+                Status::Failed => c.failed += 1,
+                Status::Skipped => c.skipped += 1,
+            }
+            c
+        })
+    }
+}
+
+/// A whole run: metadata and every finished trial. What readiness and reports consume.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunRecord {
+    /// Run metadata.
+    pub info: RunInfo,
+    /// RFC 3339 end time (absent while running).
+    pub finished_at: Option<String>,
+    /// Wall time of the whole run, in seconds.
+    pub duration_s: f64,
+    /// Whether the run was interrupted (Ctrl-C) before all trials finished.
+    pub interrupted: bool,
+    /// Outcome counts.
+    pub counts: Counts,
+    /// Every finished trial, in finishing order.
+    pub trials: Vec<TrialRecord>,
+}
+
+/// One line of `events.jsonl`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event {
+    /// The run began.
+    RunStarted(RunInfo),
+    /// A trial began.
+    TrialStarted {
+        /// Trial name.
+        trial: String,
+        /// RFC 3339 time.
+        at: String,
+    },
+    /// A trial ended.
+    TrialFinished(TrialRecord),
+    /// The run ended.
+    RunFinished {
+        /// RFC 3339 time.
+        at: String,
+        /// Outcome counts.
+        counts: Counts,
+        /// Whether it was interrupted.
+        interrupted: bool,
+    },
+}

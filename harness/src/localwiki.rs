@@ -1,0 +1,187 @@
+//! Drives the embedded local wiki (`ci/local-wiki/wiki`): packages,
+//! provisioning, starting on demand, and stopping only what this run started.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use crate::error::SetupError;
+use crate::paths;
+use crate::target::{CredentialSource, Target};
+
+/// Services of the local wiki, as the control script names them.
+pub const SERVICES: &[&str] = &["web", "jobrunner", "shellbox"];
+
+/// Environment variable for the state directory (default `<repo>/target/local-wiki`).
+pub const STATE_DIR_ENV: &str = "WIKI_STATE_DIR";
+
+/// The local wiki of a managed target.
+#[derive(Debug, Clone)]
+pub struct LocalWiki {
+    script: PathBuf,
+    env: Vec<(String, String)>,
+    state_dir: PathBuf,
+}
+
+impl LocalWiki {
+    /// The local wiki serving `target` (ports from its URLs).
+    pub fn for_target(target: &Target) -> Self {
+        let state_dir = std::env::var_os(STATE_DIR_ENV)
+            .map(PathBuf::from)
+            .unwrap_or_else(|| paths::repo_root().join("target").join("local-wiki"));
+        let mut env = vec![(STATE_DIR_ENV.to_owned(), state_dir.display().to_string())];
+        if let Some(port) = target.base_url.port_or_known_default() {
+            env.push(("WIKI_WEB_PORT".into(), port.to_string()));
+        }
+        if let Some(port) = target.shellbox_url.as_ref().and_then(|u| u.port_or_known_default()) {
+            env.push(("WIKI_SHELLBOX_PORT".into(), port.to_string()));
+        }
+        LocalWiki {
+            script: paths::local_wiki_script(),
+            env,
+            state_dir,
+        }
+    }
+
+    /// The state directory.
+    pub fn state_dir(&self) -> &Path {
+        &self.state_dir
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(&self.script);
+        c.args(args).envs(self.env.iter().map(|(k, v)| (k, v)));
+        c
+    }
+
+    /// Runs a subcommand with its output on our stderr (stdout is libtest's).
+    fn run_visible(&self, args: &[&str]) -> Result<(), SetupError> {
+        let status = self
+            .command(args)
+            .stdout(std::io::stderr())
+            .stderr(Stdio::inherit())
+            .status()
+            .map_err(|e| SetupError::LocalWiki(format!("cannot run {}: {e}", self.script.display())))?;
+        if status.success() {
+            Ok(())
+        } else {
+            Err(SetupError::LocalWiki(format!(
+                "`{} {}` failed ({status}); its output is above, logs are in {}",
+                self.script.display(),
+                args.join(" "),
+                self.state_dir.display()
+            )))
+        }
+    }
+
+    /// Services that are running and healthy now.
+    pub fn running(&self) -> Result<Vec<String>, SetupError> {
+        let out = self
+            .command(&["status"])
+            .stderr(Stdio::null())
+            .output()
+            .map_err(|e| SetupError::LocalWiki(format!("cannot run {}: {e}", self.script.display())))?;
+        Ok(parse_status(&String::from_utf8_lossy(&out.stdout)))
+    }
+
+    /// Installs missing packages (as root) or explains how to.
+    pub fn ensure_packages(&self) -> Result<(), SetupError> {
+        let present = self
+            .command(&["check-packages"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false);
+        if present {
+            return Ok(());
+        }
+        eprintln!("wikiharness: the local wiki's Debian packages are missing; installing them");
+        self.run_visible(&["install-packages"])
+    }
+
+    /// Provisions if needed and starts every service not running. The guard
+    /// stops what this call started when dropped (unless `keep`).
+    pub fn ensure_up(&self, keep: bool) -> Result<WikiGuard, SetupError> {
+        self.ensure_packages()?;
+        let before = self.running()?;
+        let started: Vec<String> = SERVICES.iter().filter(|s| !before.iter().any(|b| b == *s)).map(|s| s.to_string()).collect();
+        if !started.is_empty() {
+            eprintln!("wikiharness: starting the local wiki ({})", started.join(", "));
+            let mut args = vec!["up"];
+            args.extend(started.iter().map(String::as_str));
+            self.run_visible(&args)?;
+        }
+        Ok(WikiGuard {
+            wiki: self.clone(),
+            started: if keep { Vec::new() } else { started },
+        })
+    }
+
+    /// Credentials written at provisioning (`credentials.env`), behind the environment.
+    pub fn credentials(&self) -> Result<CredentialSource, SetupError> {
+        let path = self.state_dir.join("credentials.env");
+        CredentialSource::with_file(&path).map_err(|e| {
+            SetupError::LocalWiki(format!("cannot read {}: {e} (run `ci/local-wiki/wiki provision`)", path.display()))
+        })
+    }
+
+    /// Stops services.
+    pub fn down(&self, services: &[String]) -> Result<(), SetupError> {
+        let mut args = vec!["down"];
+        args.extend(services.iter().map(String::as_str));
+        self.run_visible(&args)
+    }
+}
+
+/// Stops the services a run started, when dropped.
+#[derive(Debug)]
+pub struct WikiGuard {
+    wiki: LocalWiki,
+    started: Vec<String>,
+}
+
+impl WikiGuard {
+    /// The wiki.
+    pub fn wiki(&self) -> &LocalWiki {
+        &self.wiki
+    }
+
+    /// Stops what was started now (idempotent).
+    pub fn stop(&mut self) {
+        if self.started.is_empty() {
+            return;
+        }
+        let services = std::mem::take(&mut self.started);
+        eprintln!("wikiharness: stopping the local wiki services this run started ({})", services.join(", "));
+        if let Err(e) = self.wiki.down(&services) {
+            eprintln!("wikiharness: {e}");
+        }
+    }
+}
+
+impl Drop for WikiGuard {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// Services reported running by `wiki status` (lines `SERVICE STATE ...`).
+fn parse_status(stdout: &str) -> Vec<String> {
+    stdout
+        .lines()
+        .filter_map(|l| {
+            let mut words = l.split_whitespace();
+            let (svc, state) = (words.next()?, words.next()?);
+            (SERVICES.contains(&svc) && state == "running").then(|| svc.to_owned())
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn status_lines_are_parsed() {
+        let out = "web        running   port=18080 nginx=1 php-fpm=2\njobrunner  stopped   -\nshellbox   unhealthy port=18081\n";
+        assert_eq!(super::parse_status(out), ["web"]);
+    }
+}

@@ -1,0 +1,242 @@
+//! The run: list → plan → run → report, driven by libtest-mimic.
+//!
+//! [`main`] is what a `harness = false` test binary calls with the suites'
+//! catalog and the report stage. The stages are kept apart: [`plan`] decides
+//! what runs, [`execute`] runs and records, and the `finish` callback (readiness
+//! verdicts and renderers, which live in later crates) turns the [`RunRecord`]
+//! into reports — at the end of the run, or on Ctrl-C.
+
+mod execute;
+pub mod plan;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use libtest_mimic::Arguments;
+
+use crate::cli;
+use crate::context::RunShared;
+use crate::error::SetupError;
+use crate::events::{Counts, Event, EventLog, RunInfo, RunRecord, SCHEMA_VERSION};
+use crate::localwiki::{LocalWiki, WikiGuard};
+use crate::target::{CredentialSource, Managed, Registry, Target, DEFAULT_TARGET};
+use crate::trial::TrialSpec;
+use crate::{paths, redact, run_dir};
+
+pub use execute::{now, Results};
+
+/// Builds the trials for a target (the suites' catalog).
+pub type Catalog = dyn FnOnce(&Target) -> Result<Vec<TrialSpec>, SetupError>;
+
+/// Turns a finished (or interrupted) run into reports; returns the files written.
+pub type Finish = dyn Fn(&RunRecord, &Path) -> Result<Vec<PathBuf>, SetupError> + Send + Sync;
+
+/// Runs the harness: parses flags, runs the catalog's trials against the
+/// target, writes events and `summary.json`, calls `finish`, and returns the
+/// exit code (2 for setup errors, 1 for failed trials, 130 on Ctrl-C).
+pub fn main(catalog: Box<Catalog>, finish: Arc<Finish>) -> ExitCode {
+    match run(catalog, finish) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(catalog: Box<Catalog>, finish: Arc<Finish>) -> Result<ExitCode, SetupError> {
+    let clock = Instant::now();
+    let argv: Vec<String> = std::env::args().collect();
+    let (mut opts, mut libtest_args) = cli::split_args(argv.clone())?;
+    if libtest_args.iter().any(|a| a == "--help" || a == "-h") {
+        println!("wikiharness flags (before or after the test name filter):\n{}\nlibtest flags:", cli::help());
+    }
+    opts.target = opts.target.or_else(|| std::env::var(cli::TARGET_ENV).ok().filter(|v| !v.is_empty()));
+    opts.targets_file = opts.targets_file.or_else(|| std::env::var_os(cli::TARGETS_FILE_ENV).map(PathBuf::from));
+
+    let mut files = vec![paths::repo_registry()];
+    files.extend(opts.targets_file.as_deref().map(paths::resolve));
+    let registry = Registry::load(&files)?;
+    let target = Arc::new(registry.get(opts.target.as_deref().unwrap_or(DEFAULT_TARGET))?.clone());
+
+    if !libtest_args.iter().any(|a| a.starts_with("--test-threads")) {
+        libtest_args.push(format!("--test-threads={}", target.max_concurrent_requests.max(2)));
+    }
+    let args = Arguments::from_iter(libtest_args);
+    let specs = plan::select(catalog(&target)?, &opts)?;
+
+    let run_id = run_dir::new_run_id();
+    let report_root = opts.report_dir.as_deref().map(paths::resolve).unwrap_or_else(paths::default_report_root);
+    let run_dir = report_root.join(&run_id);
+    let anything_runs = !args.list && specs.iter().any(|s| plan::libtest_selects(&args, s));
+
+    let wiki = match target.managed {
+        Managed::LocalWiki if anything_runs => Some(LocalWiki::for_target(&target).ensure_up(opts.keep_wiki)?),
+        _ => None,
+    };
+    let credentials = match &wiki {
+        Some(w) => w.wiki().credentials()?,
+        None => CredentialSource::env_only(),
+    };
+    let shared = Arc::new(RunShared::new(target.clone(), run_id.clone(), run_dir.clone(), credentials));
+    let planned = plan::plan(specs, &args, &shared, &opts)?;
+
+    if args.list {
+        let trials = planned.into_iter().map(|p| execute::to_libtest(p, shared.clone(), tokio_handle_for_listing(), Arc::new(Results::new(EventLog::sink()))));
+        let _ = libtest_mimic::run(&args, trials.collect());
+        return Ok(ExitCode::SUCCESS);
+    }
+
+    run_dir::create(&report_root, &run_id)?;
+    let results = Arc::new(Results::new(EventLog::create(&run_dir.join("events.jsonl"))?));
+    let info = run_info(&target, &run_id, &argv);
+    results.log().emit(&Event::RunStarted(info.clone()));
+    eprintln!(
+        "wikiharness: run {run_id} against `{}` ({}); results in {}",
+        target.name,
+        target.base_url,
+        run_dir.display()
+    );
+    for p in &planned {
+        if p.selected
+            && let plan::Disposition::Skip(reason) = &p.disposition
+        {
+            eprintln!("wikiharness: will skip {}: {reason}", p.spec.meta.name);
+        }
+        if !p.selected && p.spec.opt_in.is_some() && !args.is_filtered_out(&libtest_mimic::Trial::test(p.spec.meta.name.clone(), || Ok(()))) {
+            let how = p.spec.opt_in.clone().unwrap_or_default();
+            results.skipped(&p.spec.meta, &format!("opt-in: {how}"));
+        }
+    }
+
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(4)
+        .enable_all()
+        .build()
+        .map_err(|e| SetupError::LocalWiki(format!("cannot start the async runtime: {e}")))?;
+    let closing = Arc::new(Closing {
+        info,
+        clock,
+        run_dir: run_dir.clone(),
+        report_root,
+        results: results.clone(),
+        finish,
+        wiki: Mutex::new(wiki),
+        done: AtomicBool::new(false),
+    });
+    let on_signal = closing.clone();
+    rt.spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            eprintln!("\nwikiharness: interrupted; writing the report of what finished");
+            on_signal.close(true);
+            std::process::exit(130);
+        }
+    });
+
+    let trials = planned
+        .into_iter()
+        .map(|p| execute::to_libtest(p, shared.clone(), rt.handle().clone(), results.clone()))
+        .collect();
+    let conclusion = libtest_mimic::run(&args, trials);
+    let failed = closing.close(false);
+    Ok(if conclusion.has_failed() || failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}
+
+/// `--list` never runs a body; a current-thread runtime handle satisfies the type.
+fn tokio_handle_for_listing() -> tokio::runtime::Handle {
+    static RT: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
+    RT.get_or_init(|| tokio::runtime::Builder::new_current_thread().build().expect("runtime")).handle().clone()
+}
+
+fn run_info(target: &Target, run_id: &str, argv: &[String]) -> RunInfo {
+    RunInfo {
+        schema: SCHEMA_VERSION,
+        run_id: run_id.into(),
+        target: target.name.clone(),
+        base_url: target.base_url.to_string(),
+        target_description: target.description.clone(),
+        started_at: now(),
+        command_line: argv.iter().map(|a| redact::redact(a)).collect(),
+        harness_version: env!("CARGO_PKG_VERSION").into(),
+        git_commit: git_commit(),
+    }
+}
+
+fn git_commit() -> Option<String> {
+    if let Ok(c) = std::env::var("WIKIHARNESS_GIT_COMMIT") {
+        return Some(c);
+    }
+    let out = std::process::Command::new("git")
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .current_dir(paths::repo_root())
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+}
+
+/// The end of a run, reached once: normally or on Ctrl-C.
+struct Closing {
+    info: RunInfo,
+    clock: Instant,
+    run_dir: PathBuf,
+    report_root: PathBuf,
+    results: Arc<Results>,
+    finish: Arc<Finish>,
+    wiki: Mutex<Option<WikiGuard>>,
+    done: AtomicBool,
+}
+
+impl Closing {
+    /// Writes `summary.json` and the reports, stops what the run started.
+    /// Returns true if writing a report failed.
+    fn close(&self, interrupted: bool) -> bool {
+        if self.done.swap(true, Ordering::SeqCst) {
+            return false;
+        }
+        let trials = self.results.snapshot();
+        let counts = Counts::of(&trials);
+        let finished_at = now();
+        self.results.log().emit(&Event::RunFinished { at: finished_at.clone(), counts, interrupted });
+        let record = RunRecord {
+            info: self.info.clone(),
+            finished_at: Some(finished_at),
+            duration_s: self.clock.elapsed().as_secs_f64(),
+            interrupted,
+            counts,
+            trials,
+        };
+        let mut report_failed = false;
+        let summary = self.run_dir.join("summary.json");
+        let written = std::fs::write(&summary, serde_json::to_vec_pretty(&record).expect("serializes"))
+            .map_err(SetupError::io(&summary))
+            .and_then(|_| (self.finish)(&record, &self.run_dir));
+        match written {
+            Ok(files) => {
+                for f in std::iter::once(&summary).chain(&files) {
+                    eprintln!("wikiharness: wrote {}", f.display());
+                }
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                report_failed = true;
+            }
+        }
+        if let Some(mut wiki) = self.wiki.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            wiki.stop();
+        }
+        eprintln!(
+            "wikiharness: {} passed, {} failed, {} skipped against `{}` in {:.1} s; report: {}",
+            counts.passed,
+            counts.failed,
+            counts.skipped,
+            self.info.target,
+            record.duration_s,
+            self.report_root.join("latest").display()
+        );
+        report_failed
+    }
+}

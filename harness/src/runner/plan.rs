@@ -1,0 +1,143 @@
+//! Which trials run: `--team` / `--suite` selection, then per trial whether
+//! the target can run it (capabilities, credentials, production safety).
+
+use std::collections::BTreeSet;
+
+use libtest_mimic::{Arguments, Trial};
+
+use crate::cli::RunOptions;
+use crate::context::RunShared;
+use crate::error::SetupError;
+use crate::events::Capability;
+use crate::target::{MissingCredentials, Target, WritePolicy};
+use crate::trial::TrialSpec;
+
+/// What the runner will do with a trial.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Disposition {
+    /// Run it.
+    Run,
+    /// Report it as skipped with this reason.
+    Skip(String),
+}
+
+/// A trial with its disposition.
+#[derive(Debug)]
+pub struct Planned {
+    /// The trial.
+    pub spec: TrialSpec,
+    /// What to do with it.
+    pub disposition: Disposition,
+    /// Whether libtest will run it (not filtered out, not left ignored).
+    pub selected: bool,
+}
+
+/// Keeps the trials of the `--team` / `--suite` options; an unknown name is an error.
+pub fn select(specs: Vec<TrialSpec>, opts: &RunOptions) -> Result<Vec<TrialSpec>, SetupError> {
+    check_known("--team", &opts.teams, specs.iter().map(|s| s.meta.team.as_str()))?;
+    check_known("--suite", &opts.suites, specs.iter().map(|s| s.meta.suite.as_str()))?;
+    Ok(specs
+        .into_iter()
+        .filter(|s| opts.teams.is_empty() || opts.teams.iter().any(|t| t.eq_ignore_ascii_case(&s.meta.team)))
+        .filter(|s| opts.suites.is_empty() || opts.suites.contains(&s.meta.suite))
+        .collect())
+}
+
+fn check_known<'a>(flag: &str, asked: &[String], known: impl Iterator<Item = &'a str>) -> Result<(), SetupError> {
+    let known: BTreeSet<&str> = known.collect();
+    for a in asked {
+        if !known.iter().any(|k| k.eq_ignore_ascii_case(a)) {
+            return Err(SetupError::Usage {
+                flag: flag.into(),
+                message: format!("unknown name `{a}` (known: {})", known.into_iter().collect::<Vec<_>>().join(", ")),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Whether libtest will run the trial, given the name filters and ignore flags.
+pub fn libtest_selects(args: &Arguments, spec: &TrialSpec) -> bool {
+    let probe = Trial::test(spec.meta.name.clone(), || Ok(())).with_ignored_flag(spec.opt_in.is_some());
+    !args.is_filtered_out(&probe) && !args.is_ignored(&probe)
+}
+
+/// Decides each trial's disposition. A selected trial whose credentials are
+/// missing is an error unless the target or the options say to skip.
+pub fn plan(
+    specs: Vec<TrialSpec>,
+    args: &Arguments,
+    run: &RunShared,
+    opts: &RunOptions,
+) -> Result<Vec<Planned>, SetupError> {
+    specs
+        .into_iter()
+        .map(|spec| {
+            let selected = libtest_selects(args, &spec);
+            let disposition = match capability_gap(&spec, &run.target) {
+                Some(reason) => Disposition::Skip(reason),
+                None => match missing_credentials(&spec, run) {
+                    None => Disposition::Run,
+                    Some(err) => {
+                        let skip = opts.skip_missing_credentials
+                            || run.target.on_missing_credentials == MissingCredentials::Skip;
+                        if selected && !skip {
+                            return Err(err);
+                        }
+                        Disposition::Skip(format!("no credentials: {}", credential_reason(&err)))
+                    }
+                },
+            };
+            Ok(Planned { spec, disposition, selected })
+        })
+        .collect()
+}
+
+/// Why the target cannot run the trial, if it cannot.
+pub fn capability_gap(spec: &TrialSpec, target: &Target) -> Option<String> {
+    if target.production && !spec.meta.production_safe {
+        return Some(format!("not safe against production target `{}`", target.name));
+    }
+    for cap in &spec.meta.needs {
+        match cap {
+            Capability::Write if target.write == WritePolicy::ReadOnly => {
+                return Some(format!("target `{}` is read-only (write.policy in {})", target.name, target.file.display()));
+            }
+            Capability::Load if !target.allow_load => {
+                return Some(format!("target `{}` does not allow load (allow_load in {})", target.name, target.file.display()));
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+fn missing_credentials(spec: &TrialSpec, run: &RunShared) -> Option<SetupError> {
+    spec.accounts.iter().find_map(|role| {
+        let target = &run.target;
+        let Some(account) = target.accounts.get(role) else {
+            return Some(SetupError::TargetField {
+                file: target.file.clone(),
+                line: None,
+                target: target.name.clone(),
+                field: format!("accounts.{role}"),
+                message: format!("missing, and trial `{}` logs in as `{role}`", spec.meta.name),
+            });
+        };
+        run.credentials.resolve(account).err().map(|(field, var)| SetupError::MissingCredentials {
+            target: target.name.clone(),
+            trial: spec.meta.name.clone(),
+            account: role.clone(),
+            var,
+            field: field.into(),
+            file: target.file.clone(),
+        })
+    })
+}
+
+fn credential_reason(err: &SetupError) -> String {
+    match err {
+        SetupError::MissingCredentials { account, var, .. } => format!("account `{account}` needs {var}"),
+        other => other.to_string(),
+    }
+}

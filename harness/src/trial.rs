@@ -1,0 +1,198 @@
+//! Trials: a name, ownership metadata, what the trial needs, and an async body.
+//!
+//! Suites build [`TrialSpec`]s with [`TrialSpec::build`]; the runner decides
+//! whether each can run against the target and turns it into a libtest trial.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::context::TrialCx;
+use crate::error::ClientError;
+use crate::events::{Capability, TrialMeta};
+
+/// How a trial body ends when it does not pass.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TrialError {
+    /// An assertion failed; the message says what was expected and seen.
+    Failed(String),
+    /// The trial cannot run here; the reason says why (reported as skipped).
+    Skipped(String),
+}
+
+impl TrialError {
+    /// A failure.
+    pub fn fail(msg: impl Into<String>) -> Self {
+        TrialError::Failed(msg.into())
+    }
+
+    /// A skip with its reason.
+    pub fn skip(reason: impl Into<String>) -> Self {
+        TrialError::Skipped(reason.into())
+    }
+
+    /// Adds context in front of a failure message.
+    pub fn context(self, what: &str) -> Self {
+        match self {
+            TrialError::Failed(m) => TrialError::Failed(format!("{what}: {m}")),
+            s => s,
+        }
+    }
+}
+
+impl From<ClientError> for TrialError {
+    fn from(e: ClientError) -> Self {
+        TrialError::Failed(e.to_string())
+    }
+}
+
+impl std::fmt::Display for TrialError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TrialError::Failed(m) => write!(f, "{m}"),
+            TrialError::Skipped(r) => write!(f, "skipped: {r}"),
+        }
+    }
+}
+
+/// What a trial body returns.
+pub type TrialResult = Result<(), TrialError>;
+
+/// A boxed trial body future.
+pub type TrialFuture = Pin<Box<dyn Future<Output = TrialResult> + Send + 'static>>;
+
+type Body = Arc<dyn Fn(TrialCx) -> TrialFuture + Send + Sync>;
+
+/// Fails the trial with a formatted message unless the condition holds.
+#[macro_export]
+macro_rules! ensure {
+    ($cond:expr, $($msg:tt)+) => {
+        if !$cond {
+            return Err($crate::trial::TrialError::Failed(format!($($msg)+)));
+        }
+    };
+}
+
+/// Default time a trial may take before it fails.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(180);
+
+/// A trial: metadata plus body.
+#[derive(Clone)]
+pub struct TrialSpec {
+    /// Identity and ownership.
+    pub meta: TrialMeta,
+    /// Account roles it logs in as.
+    pub accounts: Vec<String>,
+    /// If set, the trial is ignored unless asked for (`--include-ignored`),
+    /// and this says how to ask.
+    pub opt_in: Option<String>,
+    /// Time limit.
+    pub timeout: Duration,
+    body: Body,
+}
+
+impl std::fmt::Debug for TrialSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TrialSpec").field("meta", &self.meta).field("accounts", &self.accounts).finish_non_exhaustive()
+    }
+}
+
+impl TrialSpec {
+    /// Starts a trial named `suite::check`.
+    pub fn build(suite: &str, check: &str) -> TrialBuilder {
+        TrialBuilder {
+            meta: TrialMeta {
+                name: format!("{suite}::{check}"),
+                suite: suite.into(),
+                feature: String::new(),
+                team: String::new(),
+                needs: vec![Capability::Read],
+                production_safe: true,
+            },
+            accounts: Vec::new(),
+            opt_in: None,
+            timeout: DEFAULT_TIMEOUT,
+        }
+    }
+
+    /// Starts the body.
+    pub fn start(&self, cx: TrialCx) -> TrialFuture {
+        (self.body)(cx)
+    }
+}
+
+/// Builder for [`TrialSpec`].
+#[derive(Debug, Clone)]
+pub struct TrialBuilder {
+    meta: TrialMeta,
+    accounts: Vec<String>,
+    opt_in: Option<String>,
+    timeout: Duration,
+}
+
+impl TrialBuilder {
+    /// The user-facing feature covered.
+    pub fn feature(mut self, feature: &str) -> Self {
+        self.meta.feature = feature.into();
+        self
+    }
+
+    /// The owning team.
+    pub fn team(mut self, team: &str) -> Self {
+        self.meta.team = team.into();
+        self
+    }
+
+    /// Adds a needed capability.
+    pub fn needs(mut self, cap: Capability) -> Self {
+        if !self.meta.needs.contains(&cap) {
+            self.meta.needs.push(cap);
+            self.meta.needs.sort();
+        }
+        if cap == Capability::Load {
+            self.meta.production_safe = false;
+        }
+        self
+    }
+
+    /// Logs in as the account `role` (adds the `login` capability).
+    pub fn account(mut self, role: &str) -> Self {
+        self.accounts.push(role.into());
+        self.needs(Capability::Login)
+    }
+
+    /// Marks the trial unsafe against production wikis.
+    pub fn not_for_production(mut self) -> Self {
+        self.meta.production_safe = false;
+        self
+    }
+
+    /// Ignored unless asked for; `how` tells the user how to ask.
+    pub fn opt_in(mut self, how: &str) -> Self {
+        self.opt_in = Some(how.into());
+        self
+    }
+
+    /// Time limit.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Finishes the trial with its body.
+    pub fn run<F, Fut>(self, body: F) -> TrialSpec
+    where
+        F: Fn(TrialCx) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = TrialResult> + Send + 'static,
+    {
+        assert!(!self.meta.team.is_empty() && !self.meta.feature.is_empty(), "trial {} needs a team and a feature", self.meta.name);
+        TrialSpec {
+            meta: self.meta,
+            accounts: self.accounts,
+            opt_in: self.opt_in,
+            timeout: self.timeout,
+            body: Arc::new(move |cx| Box::pin(body(cx))),
+        }
+    }
+}
