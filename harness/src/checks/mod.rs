@@ -1,0 +1,180 @@
+//! Checks as data: a request and its assertions, read from YAML.
+//!
+//! The assertion keys are httpbb's (`assert_status`, `assert_headers`,
+//! `assert_headers_regex`, `assert_headers_absent`, `assert_body_contains`,
+//! `assert_body_regex`) plus a few of ours (`assert_body_not_contains`,
+//! `assert_backend`). Paths are relative to the target and may use the
+//! placeholders of [`Vars`]. A suite file looks like:
+//!
+//! ```yaml
+//! suite: pageviews
+//! team: MediaWiki Platform
+//! feature: Page views
+//! cases:
+//!   - name: main_page_view
+//!     path: "{article_path}{main_page}"
+//!     assert_status: 200
+//!     assert_body_contains: ['id="mw-content-text"']
+//!     assert_backend: true
+//! ```
+
+mod assertions;
+mod vars;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use reqwest::Method;
+use serde::Deserialize;
+
+pub use assertions::Assertions;
+pub use vars::Vars;
+
+use crate::client::{Fetched, Request};
+use crate::error::SetupError;
+use crate::events::Capability;
+use crate::trial::{TrialError, TrialSpec};
+
+/// A YAML suite of checks.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckFile {
+    /// Suite name (first part of every trial name).
+    pub suite: String,
+    /// Owning team, unless a case names its own.
+    pub team: String,
+    /// Feature, unless a case names its own.
+    #[serde(default)]
+    pub feature: Option<String>,
+    /// The checks.
+    pub cases: Vec<Case>,
+}
+
+/// One request and what its answer must look like.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Case {
+    /// Check name (second part of the trial name).
+    pub name: String,
+    /// Feature covered (overrides the file's).
+    #[serde(default)]
+    pub feature: Option<String>,
+    /// Owning team (overrides the file's).
+    #[serde(default)]
+    pub team: Option<String>,
+    /// Path and query on the target, with placeholders.
+    pub path: String,
+    /// HTTP method (default GET).
+    #[serde(default)]
+    pub method: Option<String>,
+    /// Extra request headers.
+    #[serde(default)]
+    pub request_headers: BTreeMap<String, String>,
+    /// Form body.
+    #[serde(default)]
+    pub form_body: Option<BTreeMap<String, String>>,
+    /// JSON body.
+    #[serde(default)]
+    pub json_body: Option<serde_json::Value>,
+    /// Follow redirects (default false, like httpbb: a redirect is asserted, not followed).
+    #[serde(default)]
+    pub follow_redirects: bool,
+    /// The assertions.
+    #[serde(flatten)]
+    pub assert: Assertions,
+}
+
+impl CheckFile {
+    /// Reads and validates a check file.
+    pub fn load(path: &Path) -> Result<Self, SetupError> {
+        let text = std::fs::read_to_string(path).map_err(|e| SetupError::File {
+            file: path.to_owned(),
+            line: None,
+            message: format!("cannot read: {e}"),
+        })?;
+        Self::parse(path, &text)
+    }
+
+    /// Parses and validates check-file text (`path` is for messages).
+    pub fn parse(path: &Path, text: &str) -> Result<Self, SetupError> {
+        let err = |line: Option<usize>, message: String| SetupError::File { file: path.to_owned(), line, message };
+        let file: CheckFile = yaml_serde::from_str(text).map_err(|e| {
+            let line = e.location().map(|l| l.line());
+            let message = e.to_string();
+            let message = message.split(" at line ").next().unwrap_or(&message).to_owned();
+            err(line, message)
+        })?;
+        let mut seen = std::collections::BTreeSet::new();
+        for case in &file.cases {
+            let line = text.lines().position(|l| l.contains(&format!("name: {}", case.name))).map(|i| i + 1);
+            if !seen.insert(&case.name) {
+                return Err(err(line, format!("duplicate case name `{}`", case.name)));
+            }
+            case.validate().map_err(|m| err(line, format!("case `{}`: {m}", case.name)))?;
+        }
+        Ok(file)
+    }
+
+    /// One trial per case.
+    pub fn trials(&self) -> Vec<TrialSpec> {
+        self.cases
+            .iter()
+            .map(|case| {
+                let case = case.clone();
+                TrialSpec::build(&self.suite, &case.name)
+                    .feature(case.feature.as_deref().or(self.feature.as_deref()).unwrap_or(&self.suite))
+                    .team(case.team.as_deref().unwrap_or(&self.team))
+                    .needs(Capability::Read)
+                    .run(move |cx| {
+                        let case = case.clone();
+                        async move {
+                            let vars = Vars::for_target(cx.target());
+                            let session = cx.session()?;
+                            let fetched = session.send(case.request(cx.target(), &vars)?).await?;
+                            case.assert.check(&fetched, &vars).map_err(TrialError::Failed)
+                        }
+                    })
+            })
+            .collect()
+    }
+}
+
+impl Case {
+    fn validate(&self) -> Result<(), String> {
+        if let Some(m) = &self.method {
+            Method::from_bytes(m.as_bytes()).map_err(|_| format!("method `{m}` is not an HTTP method"))?;
+        }
+        if !self.path.starts_with('/') && !self.path.starts_with('{') {
+            return Err(format!("path `{}` must start with `/` or a placeholder", self.path));
+        }
+        if self.form_body.is_some() && self.json_body.is_some() {
+            return Err("form_body and json_body cannot both be set".into());
+        }
+        self.assert.validate()
+    }
+
+    /// The request this case sends to `target`.
+    pub fn request(&self, target: &crate::target::Target, vars: &Vars) -> Result<Request, TrialError> {
+        let method = self
+            .method
+            .as_deref()
+            .map(|m| Method::from_bytes(m.as_bytes()).expect("validated"))
+            .unwrap_or(Method::GET);
+        let url = target.url(&vars.expand(&self.path));
+        let mut req = Request::get(url);
+        req.method = method;
+        req.follow_redirects = self.follow_redirects;
+        req.headers = self.request_headers.iter().map(|(k, v)| (k.clone(), vars.expand(v))).collect();
+        req.form = self.form_body.as_ref().map(|f| f.iter().map(|(k, v)| (k.clone(), vars.expand(v))).collect());
+        req.json = self.json_body.clone();
+        Ok(req)
+    }
+
+    /// Checks an answer against this case's assertions.
+    pub fn check(&self, fetched: &Fetched, vars: &Vars) -> Result<(), String> {
+        self.assert.check(fetched, vars)
+    }
+}
+
+#[cfg(test)]
+mod tests;

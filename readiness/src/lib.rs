@@ -1,0 +1,1 @@
+//! wikiharness readiness (grows in the reports issue).

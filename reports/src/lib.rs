@@ -1,0 +1,1 @@
+//! wikiharness reports (grows in the reports issue).

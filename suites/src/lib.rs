@@ -1,0 +1,24 @@
+//! The trials of wikiharness, one module per mission area.
+//!
+//! A check that is only a request and its assertions is data: a YAML file
+//! under `suites/checks/` (see `wikiharness_harness::checks`). Checks that
+//! need state, several steps or parsing are code, in the modules below.
+
+pub mod pageviews;
+
+use std::path::PathBuf;
+
+use wikiharness_harness::target::Target;
+use wikiharness_harness::{SetupError, TrialSpec};
+
+/// Directory of the YAML check files.
+pub fn checks_dir() -> PathBuf {
+    wikiharness_harness::paths::repo_root().join("suites").join("checks")
+}
+
+/// Every trial, for `target`.
+pub fn catalog(target: &Target) -> Result<Vec<TrialSpec>, SetupError> {
+    let mut trials = Vec::new();
+    trials.extend(pageviews::trials(target)?);
+    Ok(trials)
+}
