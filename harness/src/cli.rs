@@ -39,13 +39,41 @@ enum Arity {
 
 /// The flags, one row each: name, what it takes, help text.
 const FLAGS: &[(&str, Arity, &str)] = &[
-    ("--target", Arity::Value(|o, v| o.target = Some(v)), "target name from the registry (default: local; env WIKI_TARGET)"),
-    ("--targets", Arity::Value(|o, v| o.targets_file = Some(v.into())), "extra target registry file (env WIKIHARNESS_TARGETS)"),
-    ("--report-dir", Arity::Value(|o, v| o.report_dir = Some(v.into())), "directory for run reports (default: target/wikiharness)"),
-    ("--team", Arity::Value(|o, v| o.teams.push(v)), "only trials owned by this team (repeatable)"),
-    ("--suite", Arity::Value(|o, v| o.suites.push(v)), "only trials of this suite (repeatable)"),
-    ("--skip-missing-credentials", Arity::Switch(|o| o.skip_missing_credentials = true), "skip trials whose credentials are not set instead of failing"),
-    ("--keep-wiki", Arity::Switch(|o| o.keep_wiki = true), "leave the local wiki running after the run"),
+    (
+        "--target",
+        Arity::Value(|o, v| o.target = Some(v)),
+        "target name from the registry (default: local; env WIKI_TARGET)",
+    ),
+    (
+        "--targets",
+        Arity::Value(|o, v| o.targets_file = Some(v.into())),
+        "extra target registry file (env WIKIHARNESS_TARGETS)",
+    ),
+    (
+        "--report-dir",
+        Arity::Value(|o, v| o.report_dir = Some(v.into())),
+        "directory for run reports (default: target/wikiharness)",
+    ),
+    (
+        "--team",
+        Arity::Value(|o, v| o.teams.push(v)),
+        "only trials owned by this team (repeatable)",
+    ),
+    (
+        "--suite",
+        Arity::Value(|o, v| o.suites.push(v)),
+        "only trials of this suite (repeatable)",
+    ),
+    (
+        "--skip-missing-credentials",
+        Arity::Switch(|o| o.skip_missing_credentials = true),
+        "skip trials whose credentials are not set instead of failing",
+    ),
+    (
+        "--keep-wiki",
+        Arity::Switch(|o| o.keep_wiki = true),
+        "leave the local wiki running after the run",
+    ),
 ];
 
 /// One line per flag, for `--help`.
@@ -82,20 +110,29 @@ pub fn split_args(
         match arity {
             Arity::Switch(set) => {
                 if inline.is_some() {
-                    return Err(SetupError::Usage { flag: name, message: "takes no value".into() });
+                    return Err(SetupError::Usage {
+                        flag: name,
+                        message: "takes no value".into(),
+                    });
                 }
                 set(&mut opts);
             }
             Arity::Value(set) => {
                 let value = match inline {
                     Some(v) => v,
-                    None => args.next().filter(|v| !v.starts_with("--")).ok_or_else(|| SetupError::Usage {
-                        flag: name.clone(),
-                        message: "needs a value".into(),
-                    })?,
+                    None => args
+                        .next()
+                        .filter(|v| !v.starts_with("--"))
+                        .ok_or_else(|| SetupError::Usage {
+                            flag: name.clone(),
+                            message: "needs a value".into(),
+                        })?,
                 };
                 if value.trim().is_empty() {
-                    return Err(SetupError::Usage { flag: name, message: "value is empty".into() });
+                    return Err(SetupError::Usage {
+                        flag: name,
+                        message: "value is empty".into(),
+                    });
                 }
                 set(&mut opts, value);
             }
@@ -115,9 +152,21 @@ mod tests {
     #[test]
     fn own_flags_are_removed_and_the_rest_kept_in_order() {
         let (o, rest) = split(&[
-            "bin", "pageviews", "--target", "test2", "--exact", "--report-dir=out",
-            "--team", "Editing", "--team=SRE", "--suite", "api", "--test-threads", "4",
-            "--skip-missing-credentials", "--include-ignored",
+            "bin",
+            "pageviews",
+            "--target",
+            "test2",
+            "--exact",
+            "--report-dir=out",
+            "--team",
+            "Editing",
+            "--team=SRE",
+            "--suite",
+            "api",
+            "--test-threads",
+            "4",
+            "--skip-missing-credentials",
+            "--include-ignored",
         ])
         .unwrap();
         assert_eq!(o.target.as_deref(), Some("test2"));
@@ -125,14 +174,26 @@ mod tests {
         assert_eq!(o.teams, ["Editing", "SRE"]);
         assert_eq!(o.suites, ["api"]);
         assert!(o.skip_missing_credentials);
-        assert_eq!(rest, ["bin", "pageviews", "--exact", "--test-threads", "4", "--include-ignored"]);
+        assert_eq!(
+            rest,
+            [
+                "bin",
+                "pageviews",
+                "--exact",
+                "--test-threads",
+                "4",
+                "--include-ignored"
+            ]
+        );
     }
 
     #[test]
     fn missing_value_is_a_usage_error() {
         let err = split(&["bin", "--target"]).unwrap_err().to_string();
         assert_eq!(err, "command line: --target: needs a value");
-        let err = split(&["bin", "--target", "--list"]).unwrap_err().to_string();
+        let err = split(&["bin", "--target", "--list"])
+            .unwrap_err()
+            .to_string();
         assert_eq!(err, "command line: --target: needs a value");
         let err = split(&["bin", "--target="]).unwrap_err().to_string();
         assert_eq!(err, "command line: --target: value is empty");

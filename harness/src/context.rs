@@ -32,7 +32,12 @@ pub struct RunShared {
 
 impl RunShared {
     /// Shared state for a run.
-    pub fn new(target: Arc<Target>, run_id: String, run_dir: PathBuf, credentials: CredentialSource) -> Self {
+    pub fn new(
+        target: Arc<Target>,
+        run_id: String,
+        run_dir: PathBuf,
+        credentials: CredentialSource,
+    ) -> Self {
         RunShared {
             limiter: Arc::new(Semaphore::new(target.max_concurrent_requests)),
             target,
@@ -47,7 +52,11 @@ impl RunShared {
     /// Credentials of the account `role`.
     pub fn credentials(&self, role: &str) -> Result<Credentials, String> {
         let account = self.target.accounts.get(role).ok_or_else(|| {
-            format!("target `{}` defines no account `{role}` (accounts.{role} in {})", self.target.name, self.target.file.display())
+            format!(
+                "target `{}` defines no account `{role}` (accounts.{role} in {})",
+                self.target.name,
+                self.target.file.display()
+            )
         })?;
         self.credentials.resolve(account).map_err(|(field, var)| {
             format!(
@@ -70,7 +79,10 @@ impl RunShared {
 
     /// Pages created by this run, for clean-up.
     pub fn created_pages(&self) -> Vec<String> {
-        self.created_pages.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.created_pages
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// The sandbox prefix of this run, or why there is none.
@@ -82,7 +94,13 @@ impl RunShared {
         self.target
             .write
             .prefix_for(&self.run_id, user.as_deref())
-            .ok_or_else(|| format!("target `{}` is read-only (write.policy in {})", self.target.name, self.target.file.display()))
+            .ok_or_else(|| {
+                format!(
+                    "target `{}` is read-only (write.policy in {})",
+                    self.target.name,
+                    self.target.file.display()
+                )
+            })
     }
 }
 
@@ -97,7 +115,11 @@ pub struct TrialCx {
 impl TrialCx {
     /// The context of one trial.
     pub fn new(run: Arc<RunShared>, recorder: Arc<Recorder>, meta: Arc<TrialMeta>) -> Self {
-        TrialCx { run, recorder, meta }
+        TrialCx {
+            run,
+            recorder,
+            meta,
+        }
     }
 
     /// The target.
@@ -134,7 +156,10 @@ impl TrialCx {
     pub async fn login(&self, role: &str) -> Result<Session, TrialError> {
         let creds = self.credentials(role)?;
         let session = self.session()?;
-        session.login(&creds).await.map_err(|e| TrialError::fail(e.to_string()))?;
+        session
+            .login(&creds)
+            .await
+            .map_err(|e| TrialError::fail(e.to_string()))?;
         Ok(session)
     }
 
@@ -146,7 +171,11 @@ impl TrialCx {
 
     /// Registers a page this run created, for clean-up at the end.
     pub fn created(&self, title: &str) {
-        let mut pages = self.run.created_pages.lock().unwrap_or_else(|e| e.into_inner());
+        let mut pages = self
+            .run
+            .created_pages
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         if !pages.iter().any(|p| p == title) {
             pages.push(title.to_owned());
         }
@@ -164,11 +193,14 @@ impl TrialCx {
 
     /// Writes `bytes` as an attachment `name` in the run directory and records it.
     pub fn attach(&self, name: &str, bytes: &[u8]) -> Result<PathBuf, TrialError> {
-        let rel = PathBuf::from("attachments").join(format!("{}-{name}", self.meta.name.replace("::", "-")));
+        let rel = PathBuf::from("attachments")
+            .join(format!("{}-{name}", self.meta.name.replace("::", "-")));
         let abs = self.run.run_dir.join(&rel);
         std::fs::create_dir_all(abs.parent().expect("has parent"))
             .and_then(|_| std::fs::write(&abs, bytes))
-            .map_err(|e| TrialError::fail(format!("cannot write attachment {}: {e}", abs.display())))?;
+            .map_err(|e| {
+                TrialError::fail(format!("cannot write attachment {}: {e}", abs.display()))
+            })?;
         self.recorder.attach(rel.clone());
         Ok(rel)
     }

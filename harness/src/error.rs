@@ -55,24 +55,8 @@ pub enum SetupError {
         files: String,
     },
     /// A selected trial needs an account whose credentials are not available.
-    #[error(
-        "target `{target}`: trial `{trial}` needs account `{account}`, but environment variable {var} is not set (field `accounts.{account}.{field}` in {}); set it, or pass --skip-missing-credentials",
-        file.display()
-    )]
-    MissingCredentials {
-        /// The target name.
-        target: String,
-        /// The first trial that needs it.
-        trial: String,
-        /// The account role.
-        account: String,
-        /// The unset variable.
-        var: String,
-        /// `user_env` or `password_env`.
-        field: String,
-        /// The registry file that names the variable.
-        file: PathBuf,
-    },
+    #[error("{0}")]
+    MissingCredentials(Box<CredentialGap>),
     /// The embedded local wiki could not be provisioned, started or stopped.
     #[error("local wiki: {0}")]
     LocalWiki(String),
@@ -92,6 +76,27 @@ impl SetupError {
         let path = path.into();
         move |source| SetupError::Io { path, source }
     }
+}
+
+/// Which credentials a selected trial lacks (boxed in [`SetupError`]).
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "target `{target}`: trial `{trial}` needs account `{account}`, but environment variable {var} is not set (field `accounts.{account}.{field}` in {}); set it, or pass --skip-missing-credentials",
+    file.display()
+)]
+pub struct CredentialGap {
+    /// The target name.
+    pub target: String,
+    /// The first trial that needs it.
+    pub trial: String,
+    /// The account role.
+    pub account: String,
+    /// The unset variable.
+    pub var: String,
+    /// `user_env` or `password_env`.
+    pub field: String,
+    /// The registry file that names the variable.
+    pub file: PathBuf,
 }
 
 /// A request to a wiki that did not give a usable answer.

@@ -32,7 +32,11 @@ impl LocalWiki {
         if let Some(port) = target.base_url.port_or_known_default() {
             env.push(("WIKI_WEB_PORT".into(), port.to_string()));
         }
-        if let Some(port) = target.shellbox_url.as_ref().and_then(|u| u.port_or_known_default()) {
+        if let Some(port) = target
+            .shellbox_url
+            .as_ref()
+            .and_then(|u| u.port_or_known_default())
+        {
             env.push(("WIKI_SHELLBOX_PORT".into(), port.to_string()));
         }
         LocalWiki {
@@ -60,7 +64,9 @@ impl LocalWiki {
             .stdout(std::io::stderr())
             .stderr(Stdio::inherit())
             .status()
-            .map_err(|e| SetupError::LocalWiki(format!("cannot run {}: {e}", self.script.display())))?;
+            .map_err(|e| {
+                SetupError::LocalWiki(format!("cannot run {}: {e}", self.script.display()))
+            })?;
         if status.success() {
             Ok(())
         } else {
@@ -79,7 +85,9 @@ impl LocalWiki {
             .command(&["status"])
             .stderr(Stdio::null())
             .output()
-            .map_err(|e| SetupError::LocalWiki(format!("cannot run {}: {e}", self.script.display())))?;
+            .map_err(|e| {
+                SetupError::LocalWiki(format!("cannot run {}: {e}", self.script.display()))
+            })?;
         Ok(parse_status(&String::from_utf8_lossy(&out.stdout)))
     }
 
@@ -104,9 +112,16 @@ impl LocalWiki {
     pub fn ensure_up(&self, keep: bool) -> Result<WikiGuard, SetupError> {
         self.ensure_packages()?;
         let before = self.running()?;
-        let started: Vec<String> = SERVICES.iter().filter(|s| !before.iter().any(|b| b == *s)).map(|s| s.to_string()).collect();
+        let started: Vec<String> = SERVICES
+            .iter()
+            .filter(|s| !before.iter().any(|b| b == *s))
+            .map(|s| s.to_string())
+            .collect();
         if !started.is_empty() {
-            eprintln!("wikiharness: starting the local wiki ({})", started.join(", "));
+            eprintln!(
+                "wikiharness: starting the local wiki ({})",
+                started.join(", ")
+            );
             let mut args = vec!["up"];
             args.extend(started.iter().map(String::as_str));
             self.run_visible(&args)?;
@@ -121,7 +136,10 @@ impl LocalWiki {
     pub fn credentials(&self) -> Result<CredentialSource, SetupError> {
         let path = self.state_dir.join("credentials.env");
         CredentialSource::with_file(&path).map_err(|e| {
-            SetupError::LocalWiki(format!("cannot read {}: {e} (run `ci/local-wiki/wiki provision`)", path.display()))
+            SetupError::LocalWiki(format!(
+                "cannot read {}: {e} (run `ci/local-wiki/wiki provision`)",
+                path.display()
+            ))
         })
     }
 
@@ -152,7 +170,10 @@ impl WikiGuard {
             return;
         }
         let services = std::mem::take(&mut self.started);
-        eprintln!("wikiharness: stopping the local wiki services this run started ({})", services.join(", "));
+        eprintln!(
+            "wikiharness: stopping the local wiki services this run started ({})",
+            services.join(", ")
+        );
         if let Err(e) = self.wiki.down(&services) {
             eprintln!("wikiharness: {e}");
         }

@@ -8,12 +8,14 @@ pub const HOME_ENV: &str = "WIKIHARNESS_HOME";
 
 /// The repository (workspace) root.
 pub fn repo_root() -> PathBuf {
-    std::env::var_os(HOME_ENV).map(PathBuf::from).unwrap_or_else(|| {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .parent()
-            .expect("harness/ has a parent")
-            .to_owned()
-    })
+    std::env::var_os(HOME_ENV)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .parent()
+                .expect("harness/ has a parent")
+                .to_owned()
+        })
 }
 
 /// The repository's target registry.

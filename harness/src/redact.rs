@@ -149,7 +149,10 @@ mod tests {
         assert!(!out.contains("d41d8") && !out.contains("zzz"), "{out}");
 
         let cookie = "set-cookie: test2wikiSession=abcdef0123; path=/";
-        assert_eq!(redact(cookie), "set-cookie: test2wikiSession=[redacted]; path=/");
+        assert_eq!(
+            redact(cookie),
+            "set-cookie: test2wikiSession=[redacted]; path=/"
+        );
     }
 
     #[test]

@@ -94,7 +94,10 @@ pub struct TrialSpec {
 
 impl std::fmt::Debug for TrialSpec {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TrialSpec").field("meta", &self.meta).field("accounts", &self.accounts).finish_non_exhaustive()
+        f.debug_struct("TrialSpec")
+            .field("meta", &self.meta)
+            .field("accounts", &self.accounts)
+            .finish_non_exhaustive()
     }
 }
 
@@ -186,7 +189,11 @@ impl TrialBuilder {
         F: Fn(TrialCx) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = TrialResult> + Send + 'static,
     {
-        assert!(!self.meta.team.is_empty() && !self.meta.feature.is_empty(), "trial {} needs a team and a feature", self.meta.name);
+        assert!(
+            !self.meta.team.is_empty() && !self.meta.feature.is_empty(),
+            "trial {} needs a team and a feature",
+            self.meta.name
+        );
         TrialSpec {
             meta: self.meta,
             accounts: self.accounts,

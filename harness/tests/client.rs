@@ -5,10 +5,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
+use wikiharness_harness::ClientError;
 use wikiharness_harness::client::{ClientConfig, RetryPolicy, Session};
 use wikiharness_harness::evidence::Recorder;
 use wikiharness_harness::target::{AccountKind, Credentials, Registry};
-use wikiharness_harness::ClientError;
 use wiremock::matchers::{body_string_contains, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -20,12 +20,22 @@ fn target_for(server: &MockServer, extra: &str) -> Arc<wikiharness_harness::targ
         format!("[targets.fake]\nbase_url = \"{}\"\nscript_path = \"/w\"\narticle_path = \"/wiki/\"\ntimeout_secs = 2\n{extra}\n", server.uri()),
     )
     .unwrap();
-    Arc::new(Registry::load(&[file]).unwrap().get("fake").unwrap().clone())
+    Arc::new(
+        Registry::load(&[file])
+            .unwrap()
+            .get("fake")
+            .unwrap()
+            .clone(),
+    )
 }
 
 fn session(server: &MockServer, extra: &str, recorder: Option<Arc<Recorder>>) -> Session {
     let mut cfg = ClientConfig::for_target(target_for(server, extra));
-    cfg.retry = RetryPolicy { max_attempts: 3, max_wait: Duration::from_secs(2), backoff: Duration::from_millis(50) };
+    cfg.retry = RetryPolicy {
+        max_attempts: 3,
+        max_wait: Duration::from_secs(2),
+        backoff: Duration::from_millis(50),
+    };
     cfg.recorder = recorder;
     Session::new(cfg).unwrap()
 }
@@ -33,25 +43,41 @@ fn session(server: &MockServer, extra: &str, recorder: Option<Arc<Recorder>>) ->
 #[tokio::test]
 async fn http_429_with_retry_after_is_retried_then_succeeds() {
     let server = MockServer::start().await;
-    Mock::given(method("GET")).and(path("/wiki/Main_Page"))
+    Mock::given(method("GET"))
+        .and(path("/wiki/Main_Page"))
         .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "1"))
-        .up_to_n_times(1).mount(&server).await;
-    Mock::given(method("GET")).and(path("/wiki/Main_Page"))
-        .respond_with(ResponseTemplate::new(200).set_body_string("ok")).mount(&server).await;
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/wiki/Main_Page"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("ok"))
+        .mount(&server)
+        .await;
     let s = session(&server, "", None);
     let t0 = Instant::now();
     let f = s.view("Main Page").await.unwrap();
     assert_eq!(f.status.as_u16(), 200);
-    assert!(t0.elapsed() >= Duration::from_secs(1), "Retry-After was not honoured");
+    assert!(
+        t0.elapsed() >= Duration::from_secs(1),
+        "Retry-After was not honoured"
+    );
 }
 
 #[tokio::test]
 async fn http_429_forever_gives_throttled_after_bounded_attempts() {
     let server = MockServer::start().await;
-    Mock::given(method("GET")).respond_with(ResponseTemplate::new(429)).expect(3).mount(&server).await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(429))
+        .expect(3)
+        .mount(&server)
+        .await;
     let s = session(&server, "", None);
     let err = s.view("X").await.unwrap_err();
-    assert!(matches!(err, ClientError::Throttled { attempts: 3, .. }), "{err}");
+    assert!(
+        matches!(err, ClientError::Throttled { attempts: 3, .. }),
+        "{err}"
+    );
 }
 
 #[tokio::test]
@@ -61,34 +87,64 @@ async fn maxlag_error_is_retried_and_maxlag_is_sent() {
         .respond_with(ResponseTemplate::new(200).insert_header("Retry-After", "0")
             .set_body_json(json!({"error": {"code": "maxlag", "info": "Waiting for a database server: 7 seconds lagged."}})))
         .up_to_n_times(1).mount(&server).await;
-    Mock::given(method("GET")).and(path("/w/api.php")).and(query_param("maxlag", "5")).and(query_param("servedby", "1"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"batchcomplete": true, "servedby": "mw-api-int.eqiad.main-1-a"})))
-        .mount(&server).await;
+    Mock::given(method("GET"))
+        .and(path("/w/api.php"))
+        .and(query_param("maxlag", "5"))
+        .and(query_param("servedby", "1"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(
+                json!({"batchcomplete": true, "servedby": "mw-api-int.eqiad.main-1-a"}),
+            ),
+        )
+        .mount(&server)
+        .await;
     let s = session(&server, "maxlag = 5", None);
-    let v = s.api_get(&[("action", "query"), ("meta", "siteinfo")]).await.unwrap();
+    let v = s
+        .api_get(&[("action", "query"), ("meta", "siteinfo")])
+        .await
+        .unwrap();
     assert_eq!(v["servedby"], "mw-api-int.eqiad.main-1-a");
 }
 
 #[tokio::test]
 async fn ratelimited_forever_is_throttled_with_the_code() {
     let server = MockServer::start().await;
-    Mock::given(method("POST")).and(path("/w/api.php"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"error": {"code": "ratelimited", "info": "slow down"}})))
-        .expect(3).mount(&server).await;
+    Mock::given(method("POST"))
+        .and(path("/w/api.php"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"error": {"code": "ratelimited", "info": "slow down"}})),
+        )
+        .expect(3)
+        .mount(&server)
+        .await;
     let s = session(&server, "", None);
     let err = s.api_post(&[("action", "edit")]).await.unwrap_err();
     let text = err.to_string();
-    assert!(matches!(err, ClientError::Throttled { .. }) && text.contains("ratelimited"), "{text}");
+    assert!(
+        matches!(err, ClientError::Throttled { .. }) && text.contains("ratelimited"),
+        "{text}"
+    );
 }
 
 #[tokio::test]
 async fn api_errors_are_typed_with_code_and_info() {
     let server = MockServer::start().await;
-    Mock::given(method("POST")).and(path("/w/api.php"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"error": {"code": "badtoken", "info": "Invalid CSRF token."}})))
-        .mount(&server).await;
+    Mock::given(method("POST"))
+        .and(path("/w/api.php"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(
+                json!({"error": {"code": "badtoken", "info": "Invalid CSRF token."}}),
+            ),
+        )
+        .mount(&server)
+        .await;
     let s = session(&server, "", None);
-    match s.api_post(&[("action", "edit"), ("token", "+\\")]).await.unwrap_err() {
+    match s
+        .api_post(&[("action", "edit"), ("token", "+\\")])
+        .await
+        .unwrap_err()
+    {
         ClientError::Api { code, info, .. } => {
             assert_eq!(code, "badtoken");
             assert_eq!(info, "Invalid CSRF token.");
@@ -100,9 +156,14 @@ async fn api_errors_are_typed_with_code_and_info() {
 #[tokio::test]
 async fn malformed_json_is_reported_with_an_excerpt() {
     let server = MockServer::start().await;
-    Mock::given(method("GET")).and(path("/w/api.php"))
-        .respond_with(ResponseTemplate::new(200).set_body_string("<html>Fatal error: Allowed memory size exhausted</html>"))
-        .mount(&server).await;
+    Mock::given(method("GET"))
+        .and(path("/w/api.php"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_string("<html>Fatal error: Allowed memory size exhausted</html>"),
+        )
+        .mount(&server)
+        .await;
     let s = session(&server, "", None);
     let err = s.api_get(&[("action", "query")]).await.unwrap_err();
     let text = err.to_string();
@@ -115,7 +176,8 @@ async fn slow_answer_times_out() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(5)))
-        .mount(&server).await;
+        .mount(&server)
+        .await;
     let s = session(&server, "", None);
     let err = s.view("Slow").await.unwrap_err();
     assert!(matches!(err, ClientError::Timeout { .. }), "{err}");
@@ -128,8 +190,18 @@ async fn connection_refused_is_a_connect_error_not_retried() {
     drop(listener);
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("t.toml");
-    std::fs::write(&file, format!("[targets.gone]\nbase_url = \"http://127.0.0.1:{port}\"\n")).unwrap();
-    let target = Arc::new(Registry::load(&[file]).unwrap().get("gone").unwrap().clone());
+    std::fs::write(
+        &file,
+        format!("[targets.gone]\nbase_url = \"http://127.0.0.1:{port}\"\n"),
+    )
+    .unwrap();
+    let target = Arc::new(
+        Registry::load(&[file])
+            .unwrap()
+            .get("gone")
+            .unwrap()
+            .clone(),
+    );
     let recorder = Arc::new(Recorder::new(None));
     let mut cfg = ClientConfig::for_target(target);
     cfg.recorder = Some(recorder.clone());
@@ -143,19 +215,40 @@ async fn connection_refused_is_a_connect_error_not_retried() {
 #[tokio::test]
 async fn bot_login_sends_credentials_once_and_never_records_them() {
     let server = MockServer::start().await;
-    Mock::given(method("GET")).and(path("/w/api.php")).and(query_param("type", "login"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"query": {"tokens": {"logintoken": "lt-abc123+\\"}}, "servedby": "mw1"})))
-        .mount(&server).await;
-    Mock::given(method("POST")).and(path("/w/api.php")).and(body_string_contains("action=login"))
+    Mock::given(method("GET"))
+        .and(path("/w/api.php"))
+        .and(query_param("type", "login"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            json!({"query": {"tokens": {"logintoken": "lt-abc123+\\"}}, "servedby": "mw1"}),
+        ))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/w/api.php"))
+        .and(body_string_contains("action=login"))
         .and(body_string_contains("lgpassword=pw-zz9-super-secret"))
-        .respond_with(ResponseTemplate::new(200)
-            .insert_header("Set-Cookie", "wikiSession=sess-value-1; path=/")
-            .set_body_json(json!({"login": {"result": "Success", "lgusername": "Admin"}})))
-        .expect(1).mount(&server).await;
-    Mock::given(method("GET")).and(path("/w/api.php")).and(query_param("type", "csrf"))
-        .and(wiremock::matchers::header("cookie", "wikiSession=sess-value-1"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"query": {"tokens": {"csrftoken": "csrf-xyz789+\\"}}})))
-        .expect(1).mount(&server).await;
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("Set-Cookie", "wikiSession=sess-value-1; path=/")
+                .set_body_json(json!({"login": {"result": "Success", "lgusername": "Admin"}})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/w/api.php"))
+        .and(query_param("type", "csrf"))
+        .and(wiremock::matchers::header(
+            "cookie",
+            "wikiSession=sess-value-1",
+        ))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"query": {"tokens": {"csrftoken": "csrf-xyz789+\\"}}})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
     let recorder = Arc::new(Recorder::new(None));
     let s = session(&server, "", Some(recorder.clone()));
     let creds = Credentials {
@@ -166,41 +259,76 @@ async fn bot_login_sends_credentials_once_and_never_records_them() {
     s.login(&creds).await.unwrap();
     assert_eq!(s.user().as_deref(), Some("Admin"));
     assert_eq!(s.token("csrf").await.unwrap(), "csrf-xyz789+\\");
-    assert_eq!(s.token("csrf").await.unwrap(), "csrf-xyz789+\\", "second call is cached");
+    assert_eq!(
+        s.token("csrf").await.unwrap(),
+        "csrf-xyz789+\\",
+        "second call is cached"
+    );
     let evidence = serde_json::to_string(&recorder.take().exchanges).unwrap();
     for secret in ["pw-zz9-super-secret", "csrf-xyz789", "lt-abc123"] {
-        assert!(!evidence.contains(secret), "{secret} leaked into evidence: {evidence}");
+        assert!(
+            !evidence.contains(secret),
+            "{secret} leaked into evidence: {evidence}"
+        );
     }
 }
 
 #[tokio::test]
 async fn failed_login_is_a_typed_error_without_the_password() {
     let server = MockServer::start().await;
-    Mock::given(method("GET")).and(path("/w/api.php"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"query": {"tokens": {"logintoken": "t+\\"}}})))
-        .mount(&server).await;
+    Mock::given(method("GET"))
+        .and(path("/w/api.php"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"query": {"tokens": {"logintoken": "t+\\"}}})),
+        )
+        .mount(&server)
+        .await;
     Mock::given(method("POST")).and(path("/w/api.php"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"clientlogin": {"status": "FAIL", "message": "Incorrect username or password entered."}})))
         .mount(&server).await;
     let s = session(&server, "", None);
-    let creds = Credentials { user: "Tester".into(), password: wikiharness_harness::redact::Secret::new("wrong-password-42"), kind: AccountKind::Main };
+    let creds = Credentials {
+        user: "Tester".into(),
+        password: wikiharness_harness::redact::Secret::new("wrong-password-42"),
+        kind: AccountKind::Main,
+    };
     let err = s.login(&creds).await.unwrap_err().to_string();
-    assert_eq!(err, "login as `Tester` failed: FAIL: Incorrect username or password entered.");
+    assert_eq!(
+        err,
+        "login as `Tester` failed: FAIL: Incorrect username or password entered."
+    );
 }
 
 #[tokio::test]
 async fn target_headers_go_on_every_request_and_backends_are_recorded() {
     let server = MockServer::start().await;
-    Mock::given(method("GET")).and(path("/wiki/X")).and(wiremock::matchers::header("X-Wikimedia-Debug", "backend=k8s-mwdebug"))
-        .respond_with(ResponseTemplate::new(200)
-            .set_body_raw(r#"<script>RLCONF={"wgHostname":"mw1414"};</script>"#, "text/html; charset=UTF-8"))
-        .expect(1).mount(&server).await;
+    Mock::given(method("GET"))
+        .and(path("/wiki/X"))
+        .and(wiremock::matchers::header(
+            "X-Wikimedia-Debug",
+            "backend=k8s-mwdebug",
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(
+            r#"<script>RLCONF={"wgHostname":"mw1414"};</script>"#,
+            "text/html; charset=UTF-8",
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
     let recorder = Arc::new(Recorder::new(Some(regex::Regex::new("^mw-").unwrap())));
-    let s = session(&server, "headers = { X-Wikimedia-Debug = \"backend=k8s-mwdebug\" }", Some(recorder.clone()));
+    let s = session(
+        &server,
+        "headers = { X-Wikimedia-Debug = \"backend=k8s-mwdebug\" }",
+        Some(recorder.clone()),
+    );
     let f = s.view("X").await.unwrap();
     assert_eq!(f.backend.as_deref(), Some("mw1414"));
     let c = recorder.take();
-    assert!(c.backend_mismatch.unwrap().contains("mw1414"), "bare metal must be flagged against a k8s pattern");
+    assert!(
+        c.backend_mismatch.unwrap().contains("mw1414"),
+        "bare metal must be flagged against a k8s pattern"
+    );
 }
 
 #[tokio::test]
@@ -208,7 +336,8 @@ async fn concurrency_cap_is_shared_by_sessions() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_millis(300)))
-        .mount(&server).await;
+        .mount(&server)
+        .await;
     let cfg = ClientConfig::for_target(target_for(&server, "max_concurrent_requests = 2"));
     let t0 = Instant::now();
     let tasks: Vec<_> = (0..4)
@@ -221,7 +350,11 @@ async fn concurrency_cap_is_shared_by_sessions() {
         t.await.unwrap();
     }
     // 4 requests of 300 ms through 2 slots take two rounds.
-    assert!(t0.elapsed() >= Duration::from_millis(600), "cap not applied: {:?}", t0.elapsed());
+    assert!(
+        t0.elapsed() >= Duration::from_millis(600),
+        "cap not applied: {:?}",
+        t0.elapsed()
+    );
 }
 
 #[tokio::test]
@@ -233,6 +366,10 @@ async fn loopback_guard_refuses_other_hosts() {
     let file = dir.path().join("t.toml");
     std::fs::write(&file, "[targets.far]\nbase_url = \"http://192.0.2.1\"\n").unwrap();
     let target = Arc::new(Registry::load(&[file]).unwrap().get("far").unwrap().clone());
-    let err = Session::new(ClientConfig::for_target(target)).unwrap().view("X").await.unwrap_err();
+    let err = Session::new(ClientConfig::for_target(target))
+        .unwrap()
+        .view("X")
+        .await
+        .unwrap_err();
     assert!(matches!(err, ClientError::Refused { .. }), "{err}");
 }

@@ -13,7 +13,9 @@ use wikiharness_harness::{SetupError, TrialSpec};
 
 /// Directory of the YAML check files.
 pub fn checks_dir() -> PathBuf {
-    wikiharness_harness::paths::repo_root().join("suites").join("checks")
+    wikiharness_harness::paths::repo_root()
+        .join("suites")
+        .join("checks")
 }
 
 /// Every trial, for `target`.

@@ -66,8 +66,14 @@ pub struct Assertions {
 impl Assertions {
     /// Checks the regexes compile and that something is asserted.
     pub fn validate(&self) -> Result<(), String> {
-        for p in self.assert_headers_regex.values().chain(self.assert_body_regex.iter()) {
-            let with_values = Vars::names().iter().fold(p.clone(), |t, name| t.replace(name, "x"));
+        for p in self
+            .assert_headers_regex
+            .values()
+            .chain(self.assert_body_regex.iter())
+        {
+            let with_values = Vars::names()
+                .iter()
+                .fold(p.clone(), |t, name| t.replace(name, "x"));
             Regex::new(&with_values).map_err(|e| format!("bad regex `{p}`: {e}"))?;
         }
         let asserts_something = self.assert_status.is_some()
@@ -89,7 +95,11 @@ impl Assertions {
             && f.status.as_u16() != s
         {
             let location = f.header("location");
-            let to = if location.is_empty() { String::new() } else { format!(" (Location: {location})") };
+            let to = if location.is_empty() {
+                String::new()
+            } else {
+                format!(" (Location: {location})")
+            };
             failures.push(format!("status {} (expected {s}){to}", f.status.as_u16()));
         }
         for (name, want) in &self.assert_headers {
@@ -109,7 +119,10 @@ impl Assertions {
         }
         for name in &self.assert_headers_absent {
             if f.headers.contains_key(name.as_str()) {
-                failures.push(format!("header {name} is present (`{}`), expected absent", f.header(name)));
+                failures.push(format!(
+                    "header {name} is present (`{}`), expected absent",
+                    f.header(name)
+                ));
             }
         }
         for want in self.assert_body_contains.iter() {

@@ -97,20 +97,32 @@ impl CheckFile {
 
     /// Parses and validates check-file text (`path` is for messages).
     pub fn parse(path: &Path, text: &str) -> Result<Self, SetupError> {
-        let err = |line: Option<usize>, message: String| SetupError::File { file: path.to_owned(), line, message };
+        let err = |line: Option<usize>, message: String| SetupError::File {
+            file: path.to_owned(),
+            line,
+            message,
+        };
         let file: CheckFile = yaml_serde::from_str(text).map_err(|e| {
             let line = e.location().map(|l| l.line());
             let message = e.to_string();
-            let message = message.split(" at line ").next().unwrap_or(&message).to_owned();
+            let message = message
+                .split(" at line ")
+                .next()
+                .unwrap_or(&message)
+                .to_owned();
             err(line, message)
         })?;
         let mut seen = std::collections::BTreeSet::new();
         for case in &file.cases {
-            let line = text.lines().position(|l| l.contains(&format!("name: {}", case.name))).map(|i| i + 1);
+            let line = text
+                .lines()
+                .position(|l| l.contains(&format!("name: {}", case.name)))
+                .map(|i| i + 1);
             if !seen.insert(&case.name) {
                 return Err(err(line, format!("duplicate case name `{}`", case.name)));
             }
-            case.validate().map_err(|m| err(line, format!("case `{}`: {m}", case.name)))?;
+            case.validate()
+                .map_err(|m| err(line, format!("case `{}`: {m}", case.name)))?;
         }
         Ok(file)
     }
@@ -122,7 +134,12 @@ impl CheckFile {
             .map(|case| {
                 let case = case.clone();
                 TrialSpec::build(&self.suite, &case.name)
-                    .feature(case.feature.as_deref().or(self.feature.as_deref()).unwrap_or(&self.suite))
+                    .feature(
+                        case.feature
+                            .as_deref()
+                            .or(self.feature.as_deref())
+                            .unwrap_or(&self.suite),
+                    )
                     .team(case.team.as_deref().unwrap_or(&self.team))
                     .needs(Capability::Read)
                     .run(move |cx| {
@@ -131,7 +148,9 @@ impl CheckFile {
                             let vars = Vars::for_target(cx.target());
                             let session = cx.session()?;
                             let fetched = session.send(case.request(cx.target(), &vars)?).await?;
-                            case.assert.check(&fetched, &vars).map_err(TrialError::Failed)
+                            case.assert
+                                .check(&fetched, &vars)
+                                .map_err(TrialError::Failed)
                         }
                     })
             })
@@ -142,10 +161,14 @@ impl CheckFile {
 impl Case {
     fn validate(&self) -> Result<(), String> {
         if let Some(m) = &self.method {
-            Method::from_bytes(m.as_bytes()).map_err(|_| format!("method `{m}` is not an HTTP method"))?;
+            Method::from_bytes(m.as_bytes())
+                .map_err(|_| format!("method `{m}` is not an HTTP method"))?;
         }
         if !self.path.starts_with('/') && !self.path.starts_with('{') {
-            return Err(format!("path `{}` must start with `/` or a placeholder", self.path));
+            return Err(format!(
+                "path `{}` must start with `/` or a placeholder",
+                self.path
+            ));
         }
         if self.form_body.is_some() && self.json_body.is_some() {
             return Err("form_body and json_body cannot both be set".into());
@@ -154,7 +177,11 @@ impl Case {
     }
 
     /// The request this case sends to `target`.
-    pub fn request(&self, target: &crate::target::Target, vars: &Vars) -> Result<Request, TrialError> {
+    pub fn request(
+        &self,
+        target: &crate::target::Target,
+        vars: &Vars,
+    ) -> Result<Request, TrialError> {
         let method = self
             .method
             .as_deref()
@@ -164,8 +191,15 @@ impl Case {
         let mut req = Request::get(url);
         req.method = method;
         req.follow_redirects = self.follow_redirects;
-        req.headers = self.request_headers.iter().map(|(k, v)| (k.clone(), vars.expand(v))).collect();
-        req.form = self.form_body.as_ref().map(|f| f.iter().map(|(k, v)| (k.clone(), vars.expand(v))).collect());
+        req.headers = self
+            .request_headers
+            .iter()
+            .map(|(k, v)| (k.clone(), vars.expand(v)))
+            .collect();
+        req.form = self
+            .form_body
+            .as_ref()
+            .map(|f| f.iter().map(|(k, v)| (k.clone(), vars.expand(v))).collect());
         req.json = self.json_body.clone();
         Ok(req)
     }

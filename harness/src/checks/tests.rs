@@ -1,8 +1,8 @@
 use std::path::Path;
 use std::time::Duration;
 
-use reqwest::header::{HeaderMap, HeaderValue};
 use reqwest::StatusCode;
+use reqwest::header::{HeaderMap, HeaderValue};
 
 use super::*;
 
@@ -61,7 +61,8 @@ fn a_good_file_gives_one_trial_per_case() {
 
 #[test]
 fn unknown_key_names_file_line_and_key() {
-    let err = parse("suite: s\nteam: t\ncases:\n  - name: a\n    path: /\n    assert_staus: 200\n").unwrap_err();
+    let err = parse("suite: s\nteam: t\ncases:\n  - name: a\n    path: /\n    assert_staus: 200\n")
+        .unwrap_err();
     assert!(err.starts_with("suites/x.yaml:"), "{err}");
     assert!(err.contains("unknown field `assert_staus`"), "{err}");
     let line: usize = err.split(':').nth(1).unwrap().parse().unwrap();
@@ -70,8 +71,12 @@ fn unknown_key_names_file_line_and_key() {
 
 #[test]
 fn bad_yaml_names_the_line() {
-    let err = parse("suite: s\nteam: t\ncases:\n  - name: a\n    path: /\n  assert_status: [\n").unwrap_err();
-    assert!(err.starts_with("suites/x.yaml:6:") || err.starts_with("suites/x.yaml:7:"), "{err}");
+    let err = parse("suite: s\nteam: t\ncases:\n  - name: a\n    path: /\n  assert_status: [\n")
+        .unwrap_err();
+    assert!(
+        err.starts_with("suites/x.yaml:6:") || err.starts_with("suites/x.yaml:7:"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -79,12 +84,21 @@ fn case_errors_are_named() {
     let cases = [
         ("    path: /\n", "asserts nothing"),
         ("    path: /\n    assert_body_regex: '('\n", "bad regex"),
-        ("    path: x\n    assert_status: 200\n", "must start with `/`"),
-        ("    path: /\n    method: 'G T'\n    assert_status: 200\n", "not an HTTP method"),
+        (
+            "    path: x\n    assert_status: 200\n",
+            "must start with `/`",
+        ),
+        (
+            "    path: /\n    method: 'G T'\n    assert_status: 200\n",
+            "not an HTTP method",
+        ),
     ];
     for (body, expected) in cases {
         let err = parse(&format!("suite: s\nteam: t\ncases:\n  - name: a\n{body}")).unwrap_err();
-        assert!(err.contains("case `a`") && err.contains(expected), "{body}: {err}");
+        assert!(
+            err.contains("case `a`") && err.contains(expected),
+            "{body}: {err}"
+        );
     }
     let err = parse("suite: s\nteam: t\ncases:\n  - name: a\n    path: /\n    assert_status: 1\n  - name: a\n    path: /\n    assert_status: 1\n").unwrap_err();
     assert!(err.contains("duplicate case name `a`"), "{err}");
@@ -95,16 +109,32 @@ fn assertions_pass_and_fail_for_the_right_reasons() {
     let file = parse(GOOD).unwrap();
     let v = vars();
     let root = &file.cases[0];
-    assert!(root.check(&fetched(301, &[("location", "http://127.0.0.1/wiki/Main_Page")], ""), &v).is_ok());
+    assert!(
+        root.check(
+            &fetched(301, &[("location", "http://127.0.0.1/wiki/Main_Page")], ""),
+            &v
+        )
+        .is_ok()
+    );
     let err = root.check(&fetched(200, &[], "hello"), &v).unwrap_err();
-    assert!(err.contains("status 200 (expected 301)") && err.contains("header location"), "{err}");
+    assert!(
+        err.contains("status 200 (expected 301)") && err.contains("header location"),
+        "{err}"
+    );
 
     let main = &file.cases[1];
-    let mut ok = fetched(200, &[], r#"<div id="mw-content-text"></div>"wgHostname":"mw1""#);
+    let mut ok = fetched(
+        200,
+        &[],
+        r#"<div id="mw-content-text"></div>"wgHostname":"mw1""#,
+    );
     ok.backend = Some("mw1".into());
     assert!(main.check(&ok, &v).is_ok());
     let err = main.check(&fetched(200, &[], "<div>"), &v).unwrap_err();
-    assert!(err.contains("does not contain `id=\"mw-content-text\"`"), "{err}");
+    assert!(
+        err.contains("does not contain `id=\"mw-content-text\"`"),
+        "{err}"
+    );
     assert!(err.contains("names no serving backend"), "{err}");
 }
 
@@ -113,7 +143,24 @@ fn absent_and_exact_headers_and_not_contains() {
     let file = parse("suite: s\nteam: t\ncases:\n  - name: a\n    path: /\n    assert_headers: {content-type: text/css}\n    assert_headers_absent: [x-debug]\n    assert_body_not_contains: Fatal error\n").unwrap();
     let v = vars();
     let c = &file.cases[0];
-    assert!(c.check(&fetched(200, &[("content-type", "text/css")], "a{}"), &v).is_ok());
-    let err = c.check(&fetched(200, &[("content-type", "text/html"), ("x-debug", "1")], "Fatal error"), &v).unwrap_err();
-    assert!(err.contains("header content-type") && err.contains("x-debug is present") && err.contains("body contains `Fatal error`"), "{err}");
+    assert!(
+        c.check(&fetched(200, &[("content-type", "text/css")], "a{}"), &v)
+            .is_ok()
+    );
+    let err = c
+        .check(
+            &fetched(
+                200,
+                &[("content-type", "text/html"), ("x-debug", "1")],
+                "Fatal error",
+            ),
+            &v,
+        )
+        .unwrap_err();
+    assert!(
+        err.contains("header content-type")
+            && err.contains("x-debug is present")
+            && err.contains("body contains `Fatal error`"),
+        "{err}"
+    );
 }

@@ -1,7 +1,7 @@
 //! Placeholders in check files: `{script_path}`, `{article_path}`,
 //! `{main_page}` (URL form, e.g. `Main_Page`).
 
-use crate::target::{encode_title, Target};
+use crate::target::{Target, encode_title};
 
 /// Values of the placeholders for one target.
 #[derive(Debug, Clone)]
@@ -23,12 +23,16 @@ impl Vars {
 
     /// `text` with placeholders replaced.
     pub fn expand(&self, text: &str) -> String {
-        self.pairs.iter().fold(text.to_owned(), |t, (k, v)| t.replace(k, v))
+        self.pairs
+            .iter()
+            .fold(text.to_owned(), |t, (k, v)| t.replace(k, v))
     }
 
     /// `pattern` with placeholders replaced by their regex-escaped values.
     pub fn expand_regex(&self, pattern: &str) -> String {
-        self.pairs.iter().fold(pattern.to_owned(), |t, (k, v)| t.replace(k, &regex::escape(v)))
+        self.pairs.iter().fold(pattern.to_owned(), |t, (k, v)| {
+            t.replace(k, &regex::escape(v))
+        })
     }
 
     /// Known placeholder names.

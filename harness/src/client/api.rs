@@ -24,7 +24,11 @@ impl Session {
 
     async fn api(&self, method: Method, params: &[(&str, &str)]) -> Result<Value, ClientError> {
         let maxlag = self.target().maxlag.map(|m| m.to_string());
-        let mut all: Vec<(&str, &str)> = vec![("format", "json"), ("formatversion", "2"), ("servedby", "1")];
+        let mut all: Vec<(&str, &str)> = vec![
+            ("format", "json"),
+            ("formatversion", "2"),
+            ("servedby", "1"),
+        ];
         if let Some(m) = &maxlag {
             all.push(("maxlag", m));
         }
@@ -52,10 +56,22 @@ impl Session {
                 }
                 return Ok(value);
             };
-            let code = error.get("code").and_then(Value::as_str).unwrap_or("unknown").to_owned();
-            let info = error.get("info").and_then(Value::as_str).unwrap_or("").to_owned();
+            let code = error
+                .get("code")
+                .and_then(Value::as_str)
+                .unwrap_or("unknown")
+                .to_owned();
+            let info = error
+                .get("info")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_owned();
             if !THROTTLE_CODES.contains(&code.as_str()) {
-                return Err(ClientError::Api { url: fetched.url, code, info });
+                return Err(ClientError::Api {
+                    url: fetched.url,
+                    code,
+                    info,
+                });
             }
             if attempt >= policy.max_attempts {
                 return Err(ClientError::Throttled {

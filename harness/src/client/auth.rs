@@ -14,7 +14,9 @@ impl Session {
         if let Some(t) = self.tokens().get(kind) {
             return Ok(t.clone());
         }
-        let v = self.api_get(&[("action", "query"), ("meta", "tokens"), ("type", kind)]).await?;
+        let v = self
+            .api_get(&[("action", "query"), ("meta", "tokens"), ("type", kind)])
+            .await?;
         let field = format!("{kind}token");
         let token = str_at(&v, &["query", "tokens", &field])
             .ok_or_else(|| ClientError::Malformed {

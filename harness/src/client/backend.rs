@@ -35,11 +35,19 @@ mod tests {
     #[test]
     fn finds_backend_in_api_json_and_page_html() {
         assert_eq!(
-            serving_backend("application/json; charset=utf-8", r#"{"batchcomplete":true,"servedby":"mw-api-ext.eqiad.main-7f9c-x2"}"#).as_deref(),
+            serving_backend(
+                "application/json; charset=utf-8",
+                r#"{"batchcomplete":true,"servedby":"mw-api-ext.eqiad.main-7f9c-x2"}"#
+            )
+            .as_deref(),
             Some("mw-api-ext.eqiad.main-7f9c-x2")
         );
         assert_eq!(
-            serving_backend("text/html; charset=UTF-8", r#"<script>RLCONF={"wgHostname":"mw1414","wgPageName":"Main_Page"};</script>"#).as_deref(),
+            serving_backend(
+                "text/html; charset=UTF-8",
+                r#"<script>RLCONF={"wgHostname":"mw1414","wgPageName":"Main_Page"};</script>"#
+            )
+            .as_deref(),
             Some("mw1414")
         );
         assert_eq!(serving_backend("text/css", "wgHostname"), None);

@@ -31,7 +31,9 @@ impl RetryPolicy {
     /// The wait before attempt `attempt + 1` (attempt counts from 1), from
     /// `Retry-After` when the server gave one.
     pub fn wait(&self, attempt: u32, headers: &HeaderMap) -> Duration {
-        let exp = self.backoff.saturating_mul(1 << attempt.saturating_sub(1).min(10));
+        let exp = self
+            .backoff
+            .saturating_mul(1 << attempt.saturating_sub(1).min(10));
         retry_after(headers).unwrap_or(exp).min(self.max_wait)
     }
 }
@@ -54,7 +56,10 @@ mod tests {
 
     #[test]
     fn retry_after_wins_and_is_capped() {
-        let p = RetryPolicy { max_wait: Duration::from_secs(10), ..Default::default() };
+        let p = RetryPolicy {
+            max_wait: Duration::from_secs(10),
+            ..Default::default()
+        };
         let mut h = HeaderMap::new();
         assert_eq!(p.wait(1, &h), Duration::from_secs(1));
         assert_eq!(p.wait(3, &h), Duration::from_secs(4));
@@ -62,7 +67,10 @@ mod tests {
         assert_eq!(p.wait(1, &h), Duration::from_secs(3));
         h.insert(RETRY_AFTER, "3600".parse().unwrap());
         assert_eq!(p.wait(1, &h), Duration::from_secs(10));
-        h.insert(RETRY_AFTER, "Wed, 21 Oct 2015 07:28:00 GMT".parse().unwrap());
+        h.insert(
+            RETRY_AFTER,
+            "Wed, 21 Oct 2015 07:28:00 GMT".parse().unwrap(),
+        );
         assert_eq!(p.wait(2, &h), Duration::from_secs(2));
     }
 }

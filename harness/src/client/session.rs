@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use reqwest::cookie::Jar;
-use reqwest::header::{HeaderMap, CONTENT_TYPE};
+use reqwest::header::{CONTENT_TYPE, HeaderMap};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use tokio::sync::Semaphore;
@@ -17,9 +17,9 @@ use super::retry::RetryPolicy;
 use super::user_agent::user_agent;
 use crate::error::ClientError;
 use crate::events::Exchange;
-use crate::evidence::{excerpt, Recorder};
+use crate::evidence::{Recorder, excerpt};
 use crate::redact::redact;
-use crate::target::{loopback_only, Target};
+use crate::target::{Target, loopback_only};
 
 /// What every session of a run shares.
 #[derive(Debug, Clone)]
@@ -80,7 +80,11 @@ impl Request {
     pub fn post_form<K: ToString, V: ToString>(url: Url, form: &[(K, V)]) -> Self {
         Request {
             method: Method::POST,
-            form: Some(form.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()),
+            form: Some(
+                form.iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
+            ),
             ..Request::get(url)
         }
     }
@@ -217,7 +221,11 @@ impl Session {
 
     /// The logged-in user name, if any.
     pub fn user(&self) -> Option<String> {
-        self.inner.user.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.inner
+            .user
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// Sends a request; retries on 429 and on 503 with `Retry-After`.
@@ -252,12 +260,24 @@ impl Session {
             return Err(ClientError::Refused {
                 method,
                 url: shown_url,
-                reason: format!("{} is set and the host is not loopback", crate::target::LOOPBACK_ONLY_ENV),
+                reason: format!(
+                    "{} is set and the host is not loopback",
+                    crate::target::LOOPBACK_ONLY_ENV
+                ),
             });
         }
-        let client = if req.follow_redirects { &self.inner.follow } else { &self.inner.no_follow };
+        let client = if req.follow_redirects {
+            &self.inner.follow
+        } else {
+            &self.inner.no_follow
+        };
         let mut builder = client.request(req.method.clone(), req.url.clone());
-        for (k, v) in self.target().headers.iter().chain(req.headers.iter().map(|(k, v)| (k, v))) {
+        for (k, v) in self
+            .target()
+            .headers
+            .iter()
+            .chain(req.headers.iter().map(|(k, v)| (k, v)))
+        {
             builder = builder.header(k.as_str(), v.as_str());
         }
         if let Some(form) = &req.form {
@@ -266,7 +286,13 @@ impl Session {
         if let Some(json) = &req.json {
             builder = builder.json(json);
         }
-        let _permit = self.inner.config.limiter.acquire().await.expect("limiter is never closed");
+        let _permit = self
+            .inner
+            .config
+            .limiter
+            .acquire()
+            .await
+            .expect("limiter is never closed");
         let started = Instant::now();
         let result = async {
             let resp = builder.send().await?;
@@ -281,19 +307,48 @@ impl Session {
         drop(_permit);
         match result {
             Ok((status, headers, url, body)) => {
-                let content_type = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+                let content_type = headers
+                    .get(CONTENT_TYPE)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("");
                 let backend = serving_backend(content_type, &body);
-                let fetched = Fetched { url: redact(url.as_str()), status, headers, body, backend, elapsed };
-                self.record(&method, &fetched.url, Some(status.as_u16()), elapsed, fetched.backend.clone(), excerpt(&fetched.body));
+                let fetched = Fetched {
+                    url: redact(url.as_str()),
+                    status,
+                    headers,
+                    body,
+                    backend,
+                    elapsed,
+                };
+                self.record(
+                    &method,
+                    &fetched.url,
+                    Some(status.as_u16()),
+                    elapsed,
+                    fetched.backend.clone(),
+                    excerpt(&fetched.body),
+                );
                 Ok(fetched)
             }
             Err(e) => {
                 let err = if e.is_timeout() {
-                    ClientError::Timeout { method: method.clone(), url: shown_url.clone(), elapsed }
+                    ClientError::Timeout {
+                        method: method.clone(),
+                        url: shown_url.clone(),
+                        elapsed,
+                    }
                 } else if e.is_connect() {
-                    ClientError::Connect { method: method.clone(), url: shown_url.clone(), message: error_chain(&e) }
+                    ClientError::Connect {
+                        method: method.clone(),
+                        url: shown_url.clone(),
+                        message: error_chain(&e),
+                    }
                 } else {
-                    ClientError::Transport { method: method.clone(), url: shown_url.clone(), message: error_chain(&e) }
+                    ClientError::Transport {
+                        method: method.clone(),
+                        url: shown_url.clone(),
+                        message: error_chain(&e),
+                    }
                 };
                 self.record(&method, &shown_url, None, elapsed, None, err.to_string());
                 Err(err)
@@ -301,7 +356,15 @@ impl Session {
         }
     }
 
-    fn record(&self, method: &str, url: &str, status: Option<u16>, elapsed: Duration, backend: Option<String>, excerpt: String) {
+    fn record(
+        &self,
+        method: &str,
+        url: &str,
+        status: Option<u16>,
+        elapsed: Duration,
+        backend: Option<String>,
+        excerpt: String,
+    ) {
         if let Some(r) = &self.inner.config.recorder {
             r.exchange(Exchange {
                 method: method.into(),
@@ -342,8 +405,14 @@ impl Session {
     }
 
     /// Send JSON to a REST route.
-    pub async fn rest_send(&self, method: Method, route: &str, body: Value) -> Result<Fetched, ClientError> {
-        self.send(Request::json(method, self.target().rest_url(route), body)).await
+    pub async fn rest_send(
+        &self,
+        method: Method,
+        route: &str,
+        body: Value,
+    ) -> Result<Fetched, ClientError> {
+        self.send(Request::json(method, self.target().rest_url(route), body))
+            .await
     }
 }
 

@@ -24,7 +24,8 @@ mod tests {
     #[test]
     fn follows_the_policy_shape() {
         let ua = super::user_agent();
-        let re = regex::Regex::new(r"^wikiharness/\d+\.\d+\.\d+ \([^)]+\) reqwest/\d+\.\d+$").unwrap();
+        let re =
+            regex::Regex::new(r"^wikiharness/\d+\.\d+\.\d+ \([^)]+\) reqwest/\d+\.\d+$").unwrap();
         assert!(re.is_match(&ua), "{ua}");
     }
 }

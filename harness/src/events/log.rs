@@ -32,8 +32,14 @@ impl EventLog {
     /// A log that writes nowhere (for `--list`, where nothing runs).
     pub fn sink() -> Self {
         let path = PathBuf::from("/dev/null");
-        let file = OpenOptions::new().append(true).open(&path).expect("/dev/null opens");
-        EventLog { path, file: Mutex::new(file) }
+        let file = OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .expect("/dev/null opens");
+        EventLog {
+            path,
+            file: Mutex::new(file),
+        }
     }
 
     /// The log's path.
@@ -76,7 +82,7 @@ pub fn read_events(path: &Path) -> Result<Vec<Event>, SetupError> {
                     file: path.to_owned(),
                     line: Some(i + 1),
                     message: format!("not a wikiharness event: {e}"),
-                })
+                });
             }
         }
     }
@@ -93,8 +99,15 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("events.jsonl");
         let log = EventLog::create(&path).unwrap();
-        log.emit(&Event::TrialStarted { trial: "a::b".into(), at: "t".into() });
-        log.emit(&Event::RunFinished { at: "t2".into(), counts: Counts::default(), interrupted: false });
+        log.emit(&Event::TrialStarted {
+            trial: "a::b".into(),
+            at: "t".into(),
+        });
+        log.emit(&Event::RunFinished {
+            at: "t2".into(),
+            counts: Counts::default(),
+            interrupted: false,
+        });
         drop(log);
         let mut f = OpenOptions::new().append(true).open(&path).unwrap();
         f.write_all(b"{\"event\":\"trial_sta").unwrap();
@@ -107,8 +120,15 @@ mod tests {
     fn bad_middle_line_is_named() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("events.jsonl");
-        std::fs::write(&path, "garbage\n{\"event\":\"trial_started\",\"trial\":\"x\",\"at\":\"t\"}\n").unwrap();
+        std::fs::write(
+            &path,
+            "garbage\n{\"event\":\"trial_started\",\"trial\":\"x\",\"at\":\"t\"}\n",
+        )
+        .unwrap();
         let err = read_events(&path).unwrap_err().to_string();
-        assert!(err.contains("events.jsonl:1: not a wikiharness event"), "{err}");
+        assert!(
+            err.contains("events.jsonl:1: not a wikiharness event"),
+            "{err}"
+        );
     }
 }

@@ -9,8 +9,8 @@
 mod log;
 mod record;
 
-pub use log::{read_events, EventLog};
+pub use log::{EventLog, read_events};
 pub use record::{
-    Capability, Counts, Event, Exchange, Figure, RunInfo, RunRecord, Status, TrialMeta,
-    TrialRecord, SCHEMA_VERSION,
+    Capability, Counts, Event, Exchange, Figure, RunInfo, RunRecord, SCHEMA_VERSION, Status,
+    TrialMeta, TrialRecord,
 };

@@ -22,7 +22,10 @@ pub struct Results {
 impl Results {
     /// Results written to `log`.
     pub fn new(log: EventLog) -> Self {
-        Results { log, trials: Mutex::default() }
+        Results {
+            log,
+            trials: Mutex::default(),
+        }
     }
 
     /// The event log.
@@ -31,23 +34,39 @@ impl Results {
     }
 
     fn started(&self, name: &str) {
-        self.log.emit(&Event::TrialStarted { trial: name.into(), at: now() });
+        self.log.emit(&Event::TrialStarted {
+            trial: name.into(),
+            at: now(),
+        });
     }
 
     /// Records a finished trial.
     pub fn finished(&self, record: TrialRecord) {
         self.log.emit(&Event::TrialFinished(record.clone()));
-        self.trials.lock().unwrap_or_else(|e| e.into_inner()).push(record);
+        self.trials
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(record);
     }
 
     /// Records a trial that was not run, with its reason.
     pub fn skipped(&self, meta: &TrialMeta, reason: &str) {
-        self.finished(record(meta, Status::Skipped, Some(reason.into()), now(), 0.0, Collected::default()));
+        self.finished(record(
+            meta,
+            Status::Skipped,
+            Some(reason.into()),
+            now(),
+            0.0,
+            Collected::default(),
+        ));
     }
 
     /// Every trial finished so far.
     pub fn snapshot(&self) -> Vec<TrialRecord> {
-        self.trials.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.trials
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 }
 
@@ -56,7 +75,14 @@ pub fn now() -> String {
     jiff::Timestamp::now().to_string()
 }
 
-fn record(meta: &TrialMeta, status: Status, message: Option<String>, started_at: String, duration_ms: f64, c: Collected) -> TrialRecord {
+fn record(
+    meta: &TrialMeta,
+    status: Status,
+    message: Option<String>,
+    started_at: String,
+    duration_ms: f64,
+    c: Collected,
+) -> TrialRecord {
     TrialRecord {
         meta: meta.clone(),
         status,
@@ -73,7 +99,12 @@ fn record(meta: &TrialMeta, status: Status, message: Option<String>, started_at:
 }
 
 /// The libtest trial for a planned trial.
-pub fn to_libtest(p: Planned, run: Arc<RunShared>, rt: tokio::runtime::Handle, results: Arc<Results>) -> Trial {
+pub fn to_libtest(
+    p: Planned,
+    run: Arc<RunShared>,
+    rt: tokio::runtime::Handle,
+    results: Arc<Results>,
+) -> Trial {
     let name = p.spec.meta.name.clone();
     let ignored = p.spec.opt_in.is_some();
     let trial = match p.disposition {
@@ -84,12 +115,19 @@ pub fn to_libtest(p: Planned, run: Arc<RunShared>, rt: tokio::runtime::Handle, r
                 Ok(Completion::ignored_with(reason))
             })
         }
-        Disposition::Run => Trial::ignorable_test(name, move || run_one(&p.spec, run, &rt, &results)),
+        Disposition::Run => {
+            Trial::ignorable_test(name, move || run_one(&p.spec, run, &rt, &results))
+        }
     };
     trial.with_ignored_flag(ignored)
 }
 
-fn run_one(spec: &TrialSpec, run: Arc<RunShared>, rt: &tokio::runtime::Handle, results: &Results) -> Result<Completion, Failed> {
+fn run_one(
+    spec: &TrialSpec,
+    run: Arc<RunShared>,
+    rt: &tokio::runtime::Handle,
+    results: &Results,
+) -> Result<Completion, Failed> {
     let meta = Arc::new(spec.meta.clone());
     results.started(&meta.name);
     let started_at = now();
@@ -103,10 +141,16 @@ fn run_one(spec: &TrialSpec, run: Arc<RunShared>, rt: &tokio::runtime::Handle, r
         let abort = task.abort_handle();
         match tokio::time::timeout(limit, task).await {
             Ok(Ok(result)) => result,
-            Ok(Err(join)) => Err(TrialError::fail(format!("the trial panicked: {}", panic_message(join)))),
+            Ok(Err(join)) => Err(TrialError::fail(format!(
+                "the trial panicked: {}",
+                panic_message(join)
+            ))),
             Err(_) => {
                 abort.abort();
-                Err(TrialError::fail(format!("did not finish within {} s", limit.as_secs())))
+                Err(TrialError::fail(format!(
+                    "did not finish within {} s",
+                    limit.as_secs()
+                )))
             }
         }
     });
@@ -126,16 +170,33 @@ fn run_one(spec: &TrialSpec, run: Arc<RunShared>, rt: &tokio::runtime::Handle, r
             "\n  last request: {} {} -> {} in {:.0} ms{}",
             e.method,
             e.url,
-            e.status.map(|s| s.to_string()).unwrap_or_else(|| "no answer".into()),
+            e.status
+                .map(|s| s.to_string())
+                .unwrap_or_else(|| "no answer".into()),
             e.elapsed_ms,
-            e.backend.as_ref().map(|b| format!(" (served by {b})")).unwrap_or_default()
+            e.backend
+                .as_ref()
+                .map(|b| format!(" (served by {b})"))
+                .unwrap_or_default()
         )
     });
-    results.finished(record(&meta, status, message.clone(), started_at, duration_ms, collected));
+    results.finished(record(
+        &meta,
+        status,
+        message.clone(),
+        started_at,
+        duration_ms,
+        collected,
+    ));
     match outcome {
         Ok(()) => Ok(Completion::Completed),
         Err(TrialError::Skipped(r)) => Ok(Completion::ignored_with(r)),
-        Err(TrialError::Failed(_)) => Err(format!("{}{}", message.unwrap_or_default(), last.unwrap_or_default()).into()),
+        Err(TrialError::Failed(_)) => Err(format!(
+            "{}{}",
+            message.unwrap_or_default(),
+            last.unwrap_or_default()
+        )
+        .into()),
     }
 }
 

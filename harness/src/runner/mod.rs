@@ -22,11 +22,11 @@ use crate::context::RunShared;
 use crate::error::SetupError;
 use crate::events::{Counts, Event, EventLog, RunInfo, RunRecord, SCHEMA_VERSION};
 use crate::localwiki::{LocalWiki, WikiGuard};
-use crate::target::{CredentialSource, Managed, Registry, Target, DEFAULT_TARGET};
+use crate::target::{CredentialSource, DEFAULT_TARGET, Managed, Registry, Target};
 use crate::trial::TrialSpec;
 use crate::{paths, redact, run_dir};
 
-pub use execute::{now, Results};
+pub use execute::{Results, now};
 
 /// Builds the trials for a target (the suites' catalog).
 pub type Catalog = dyn FnOnce(&Target) -> Result<Vec<TrialSpec>, SetupError>;
@@ -47,51 +47,119 @@ pub fn main(catalog: Box<Catalog>, finish: Arc<Finish>) -> ExitCode {
     }
 }
 
-fn run(catalog: Box<Catalog>, finish: Arc<Finish>) -> Result<ExitCode, SetupError> {
-    let clock = Instant::now();
-    let argv: Vec<String> = std::env::args().collect();
+/// A run's inputs, resolved and validated: nothing has been sent yet.
+#[derive(Debug)]
+pub struct Setup {
+    /// The command line as given.
+    pub argv: Vec<String>,
+    /// The harness's options (environment fallbacks applied).
+    pub opts: cli::RunOptions,
+    /// libtest's arguments.
+    pub args: Arguments,
+    /// The target.
+    pub target: Arc<Target>,
+    /// The trials selected by `--team` / `--suite`.
+    pub specs: Vec<TrialSpec>,
+}
+
+/// Parses `argv`, reads the registries, picks the target and builds the catalog.
+pub fn setup(argv: Vec<String>, catalog: Box<Catalog>) -> Result<Setup, SetupError> {
     let (mut opts, mut libtest_args) = cli::split_args(argv.clone())?;
     if libtest_args.iter().any(|a| a == "--help" || a == "-h") {
-        println!("wikiharness flags (before or after the test name filter):\n{}\nlibtest flags:", cli::help());
+        println!(
+            "wikiharness flags (before or after the test name filter):\n{}\nlibtest flags:",
+            cli::help()
+        );
     }
-    opts.target = opts.target.or_else(|| std::env::var(cli::TARGET_ENV).ok().filter(|v| !v.is_empty()));
-    opts.targets_file = opts.targets_file.or_else(|| std::env::var_os(cli::TARGETS_FILE_ENV).map(PathBuf::from));
+    opts.target = opts.target.or_else(|| {
+        std::env::var(cli::TARGET_ENV)
+            .ok()
+            .filter(|v| !v.is_empty())
+    });
+    opts.targets_file = opts
+        .targets_file
+        .or_else(|| std::env::var_os(cli::TARGETS_FILE_ENV).map(PathBuf::from));
 
     let mut files = vec![paths::repo_registry()];
     files.extend(opts.targets_file.as_deref().map(paths::resolve));
     let registry = Registry::load(&files)?;
-    let target = Arc::new(registry.get(opts.target.as_deref().unwrap_or(DEFAULT_TARGET))?.clone());
+    let target = Arc::new(
+        registry
+            .get(opts.target.as_deref().unwrap_or(DEFAULT_TARGET))?
+            .clone(),
+    );
 
     if !libtest_args.iter().any(|a| a.starts_with("--test-threads")) {
-        libtest_args.push(format!("--test-threads={}", target.max_concurrent_requests.max(2)));
+        libtest_args.push(format!(
+            "--test-threads={}",
+            target.max_concurrent_requests.max(2)
+        ));
     }
     let args = Arguments::from_iter(libtest_args);
     let specs = plan::select(catalog(&target)?, &opts)?;
+    Ok(Setup {
+        argv,
+        opts,
+        args,
+        target,
+        specs,
+    })
+}
+
+fn run(catalog: Box<Catalog>, finish: Arc<Finish>) -> Result<ExitCode, SetupError> {
+    let clock = Instant::now();
+    let Setup {
+        argv,
+        opts,
+        args,
+        target,
+        specs,
+    } = setup(std::env::args().collect(), catalog)?;
 
     let run_id = run_dir::new_run_id();
-    let report_root = opts.report_dir.as_deref().map(paths::resolve).unwrap_or_else(paths::default_report_root);
+    let report_root = opts
+        .report_dir
+        .as_deref()
+        .map(paths::resolve)
+        .unwrap_or_else(paths::default_report_root);
     let run_dir = report_root.join(&run_id);
     let anything_runs = !args.list && specs.iter().any(|s| plan::libtest_selects(&args, s));
 
     let wiki = match target.managed {
-        Managed::LocalWiki if anything_runs => Some(LocalWiki::for_target(&target).ensure_up(opts.keep_wiki)?),
+        Managed::LocalWiki if anything_runs => {
+            Some(LocalWiki::for_target(&target).ensure_up(opts.keep_wiki)?)
+        }
         _ => None,
     };
     let credentials = match &wiki {
         Some(w) => w.wiki().credentials()?,
         None => CredentialSource::env_only(),
     };
-    let shared = Arc::new(RunShared::new(target.clone(), run_id.clone(), run_dir.clone(), credentials));
+    let shared = Arc::new(RunShared::new(
+        target.clone(),
+        run_id.clone(),
+        run_dir.clone(),
+        credentials,
+    ));
     let planned = plan::plan(specs, &args, &shared, &opts)?;
 
     if args.list {
-        let trials = planned.into_iter().map(|p| execute::to_libtest(p, shared.clone(), tokio_handle_for_listing(), Arc::new(Results::new(EventLog::sink()))));
+        let trials = planned.into_iter().map(|p| {
+            execute::to_libtest(
+                p,
+                shared.clone(),
+                tokio_handle_for_listing(),
+                Arc::new(Results::new(EventLog::sink())),
+            )
+        });
         let _ = libtest_mimic::run(&args, trials.collect());
         return Ok(ExitCode::SUCCESS);
     }
 
     run_dir::create(&report_root, &run_id)?;
-    let results = Arc::new(Results::new(EventLog::create(&run_dir.join("events.jsonl"))?));
+    let results = Arc::new(Results::new(EventLog::create(
+        &run_dir.join("events.jsonl"),
+    )?));
     let info = run_info(&target, &run_id, &argv);
     results.log().emit(&Event::RunStarted(info.clone()));
     eprintln!(
@@ -106,7 +174,13 @@ fn run(catalog: Box<Catalog>, finish: Arc<Finish>) -> Result<ExitCode, SetupErro
         {
             eprintln!("wikiharness: will skip {}: {reason}", p.spec.meta.name);
         }
-        if !p.selected && p.spec.opt_in.is_some() && !args.is_filtered_out(&libtest_mimic::Trial::test(p.spec.meta.name.clone(), || Ok(()))) {
+        if !p.selected
+            && p.spec.opt_in.is_some()
+            && !args.is_filtered_out(&libtest_mimic::Trial::test(
+                p.spec.meta.name.clone(),
+                || Ok(()),
+            ))
+        {
             let how = p.spec.opt_in.clone().unwrap_or_default();
             results.skipped(&p.spec.meta, &format!("opt-in: {how}"));
         }
@@ -142,13 +216,23 @@ fn run(catalog: Box<Catalog>, finish: Arc<Finish>) -> Result<ExitCode, SetupErro
         .collect();
     let conclusion = libtest_mimic::run(&args, trials);
     let failed = closing.close(false);
-    Ok(if conclusion.has_failed() || failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+    Ok(if conclusion.has_failed() || failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// `--list` never runs a body; a current-thread runtime handle satisfies the type.
 fn tokio_handle_for_listing() -> tokio::runtime::Handle {
     static RT: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
-    RT.get_or_init(|| tokio::runtime::Builder::new_current_thread().build().expect("runtime")).handle().clone()
+    RT.get_or_init(|| {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime")
+    })
+    .handle()
+    .clone()
 }
 
 fn run_info(target: &Target, run_id: &str, argv: &[String]) -> RunInfo {
@@ -175,7 +259,9 @@ fn git_commit() -> Option<String> {
         .stderr(std::process::Stdio::null())
         .output()
         .ok()?;
-    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
 }
 
 /// The end of a run, reached once: normally or on Ctrl-C.
@@ -200,7 +286,11 @@ impl Closing {
         let trials = self.results.snapshot();
         let counts = Counts::of(&trials);
         let finished_at = now();
-        self.results.log().emit(&Event::RunFinished { at: finished_at.clone(), counts, interrupted });
+        self.results.log().emit(&Event::RunFinished {
+            at: finished_at.clone(),
+            counts,
+            interrupted,
+        });
         let record = RunRecord {
             info: self.info.clone(),
             finished_at: Some(finished_at),
@@ -211,9 +301,12 @@ impl Closing {
         };
         let mut report_failed = false;
         let summary = self.run_dir.join("summary.json");
-        let written = std::fs::write(&summary, serde_json::to_vec_pretty(&record).expect("serializes"))
-            .map_err(SetupError::io(&summary))
-            .and_then(|_| (self.finish)(&record, &self.run_dir));
+        let written = std::fs::write(
+            &summary,
+            serde_json::to_vec_pretty(&record).expect("serializes"),
+        )
+        .map_err(SetupError::io(&summary))
+        .and_then(|_| (self.finish)(&record, &self.run_dir));
         match written {
             Ok(files) => {
                 for f in std::iter::once(&summary).chain(&files) {

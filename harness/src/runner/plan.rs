@@ -7,7 +7,7 @@ use libtest_mimic::{Arguments, Trial};
 
 use crate::cli::RunOptions;
 use crate::context::RunShared;
-use crate::error::SetupError;
+use crate::error::{CredentialGap, SetupError};
 use crate::events::Capability;
 use crate::target::{MissingCredentials, Target, WritePolicy};
 use crate::trial::TrialSpec;
@@ -34,22 +34,43 @@ pub struct Planned {
 
 /// Keeps the trials of the `--team` / `--suite` options; an unknown name is an error.
 pub fn select(specs: Vec<TrialSpec>, opts: &RunOptions) -> Result<Vec<TrialSpec>, SetupError> {
-    check_known("--team", &opts.teams, specs.iter().map(|s| s.meta.team.as_str()))?;
-    check_known("--suite", &opts.suites, specs.iter().map(|s| s.meta.suite.as_str()))?;
+    check_known(
+        "--team",
+        &opts.teams,
+        specs.iter().map(|s| s.meta.team.as_str()),
+    )?;
+    check_known(
+        "--suite",
+        &opts.suites,
+        specs.iter().map(|s| s.meta.suite.as_str()),
+    )?;
     Ok(specs
         .into_iter()
-        .filter(|s| opts.teams.is_empty() || opts.teams.iter().any(|t| t.eq_ignore_ascii_case(&s.meta.team)))
+        .filter(|s| {
+            opts.teams.is_empty()
+                || opts
+                    .teams
+                    .iter()
+                    .any(|t| t.eq_ignore_ascii_case(&s.meta.team))
+        })
         .filter(|s| opts.suites.is_empty() || opts.suites.contains(&s.meta.suite))
         .collect())
 }
 
-fn check_known<'a>(flag: &str, asked: &[String], known: impl Iterator<Item = &'a str>) -> Result<(), SetupError> {
+fn check_known<'a>(
+    flag: &str,
+    asked: &[String],
+    known: impl Iterator<Item = &'a str>,
+) -> Result<(), SetupError> {
     let known: BTreeSet<&str> = known.collect();
     for a in asked {
         if !known.iter().any(|k| k.eq_ignore_ascii_case(a)) {
             return Err(SetupError::Usage {
                 flag: flag.into(),
-                message: format!("unknown name `{a}` (known: {})", known.into_iter().collect::<Vec<_>>().join(", ")),
+                message: format!(
+                    "unknown name `{a}` (known: {})",
+                    known.into_iter().collect::<Vec<_>>().join(", ")
+                ),
             });
         }
     }
@@ -58,7 +79,8 @@ fn check_known<'a>(flag: &str, asked: &[String], known: impl Iterator<Item = &'a
 
 /// Whether libtest will run the trial, given the name filters and ignore flags.
 pub fn libtest_selects(args: &Arguments, spec: &TrialSpec) -> bool {
-    let probe = Trial::test(spec.meta.name.clone(), || Ok(())).with_ignored_flag(spec.opt_in.is_some());
+    let probe =
+        Trial::test(spec.meta.name.clone(), || Ok(())).with_ignored_flag(spec.opt_in.is_some());
     !args.is_filtered_out(&probe) && !args.is_ignored(&probe)
 }
 
@@ -88,7 +110,11 @@ pub fn plan(
                     }
                 },
             };
-            Ok(Planned { spec, disposition, selected })
+            Ok(Planned {
+                spec,
+                disposition,
+                selected,
+            })
         })
         .collect()
 }
@@ -96,15 +122,26 @@ pub fn plan(
 /// Why the target cannot run the trial, if it cannot.
 pub fn capability_gap(spec: &TrialSpec, target: &Target) -> Option<String> {
     if target.production && !spec.meta.production_safe {
-        return Some(format!("not safe against production target `{}`", target.name));
+        return Some(format!(
+            "not safe against production target `{}`",
+            target.name
+        ));
     }
     for cap in &spec.meta.needs {
         match cap {
             Capability::Write if target.write == WritePolicy::ReadOnly => {
-                return Some(format!("target `{}` is read-only (write.policy in {})", target.name, target.file.display()));
+                return Some(format!(
+                    "target `{}` is read-only (write.policy in {})",
+                    target.name,
+                    target.file.display()
+                ));
             }
             Capability::Load if !target.allow_load => {
-                return Some(format!("target `{}` does not allow load (allow_load in {})", target.name, target.file.display()));
+                return Some(format!(
+                    "target `{}` does not allow load (allow_load in {})",
+                    target.name,
+                    target.file.display()
+                ));
             }
             _ => {}
         }
@@ -121,23 +158,30 @@ fn missing_credentials(spec: &TrialSpec, run: &RunShared) -> Option<SetupError> 
                 line: None,
                 target: target.name.clone(),
                 field: format!("accounts.{role}"),
-                message: format!("missing, and trial `{}` logs in as `{role}`", spec.meta.name),
+                message: format!(
+                    "missing, and trial `{}` logs in as `{role}`",
+                    spec.meta.name
+                ),
             });
         };
-        run.credentials.resolve(account).err().map(|(field, var)| SetupError::MissingCredentials {
-            target: target.name.clone(),
-            trial: spec.meta.name.clone(),
-            account: role.clone(),
-            var,
-            field: field.into(),
-            file: target.file.clone(),
+        run.credentials.resolve(account).err().map(|(field, var)| {
+            SetupError::MissingCredentials(Box::new(CredentialGap {
+                target: target.name.clone(),
+                trial: spec.meta.name.clone(),
+                account: role.clone(),
+                var,
+                field: field.into(),
+                file: target.file.clone(),
+            }))
         })
     })
 }
 
 fn credential_reason(err: &SetupError) -> String {
     match err {
-        SetupError::MissingCredentials { account, var, .. } => format!("account `{account}` needs {var}"),
+        SetupError::MissingCredentials(gap) => {
+            format!("account `{}` needs {}", gap.account, gap.var)
+        }
         other => other.to_string(),
     }
 }
