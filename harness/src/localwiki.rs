@@ -143,6 +143,24 @@ impl LocalWiki {
         })
     }
 
+    /// Exact job-queue counts by job type (queued + claimed), from `wiki jobs`.
+    pub fn job_counts(&self) -> Result<std::collections::BTreeMap<String, u64>, SetupError> {
+        let out = self
+            .command(&["jobs"])
+            .stderr(Stdio::null())
+            .output()
+            .map_err(|e| {
+                SetupError::LocalWiki(format!("cannot run {}: {e}", self.script.display()))
+            })?;
+        if !out.status.success() {
+            return Err(SetupError::LocalWiki(format!(
+                "`wiki jobs` failed ({})",
+                out.status
+            )));
+        }
+        Ok(parse_jobs(&String::from_utf8_lossy(&out.stdout)))
+    }
+
     /// Stops services.
     pub fn down(&self, services: &[String]) -> Result<(), SetupError> {
         let mut args = vec!["down"];
@@ -198,8 +216,32 @@ fn parse_status(stdout: &str) -> Vec<String> {
         .collect()
 }
 
+/// Job counts from `wiki jobs` lines (`TYPE queued=N claimed=M`).
+fn parse_jobs(stdout: &str) -> std::collections::BTreeMap<String, u64> {
+    stdout
+        .lines()
+        .filter_map(|l| {
+            let mut words = l.split_whitespace();
+            let kind = words.next()?;
+            let n: u64 = words
+                .filter_map(|w| w.split_once('=')?.1.parse::<u64>().ok())
+                .sum();
+            (kind != "total").then(|| (kind.to_owned(), n))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn job_lines_are_parsed() {
+        let out = "htmlCacheUpdate              queued=2 claimed=1\nrefreshLinks                 queued=3 claimed=0\ntotal 6\n";
+        let counts = super::parse_jobs(out);
+        assert_eq!(counts.get("htmlCacheUpdate"), Some(&3));
+        assert_eq!(counts.get("refreshLinks"), Some(&3));
+        assert_eq!(counts.len(), 2);
+    }
+
     #[test]
     fn status_lines_are_parsed() {
         let out = "web        running   port=18080 nginx=1 php-fpm=2\njobrunner  stopped   -\nshellbox   unhealthy port=18081\n";

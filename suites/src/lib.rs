@@ -4,7 +4,16 @@
 //! under `suites/checks/` (see `wikiharness_harness::checks`). Checks that
 //! need state, several steps or parsing are code, in the modules below.
 
+pub mod api;
+pub mod concurrency;
+pub mod deferred;
+pub mod forms;
+pub mod jobs;
 pub mod pageviews;
+pub mod rest;
+pub mod shellbox;
+mod support;
+pub mod visualeditor;
 
 use std::path::PathBuf;
 
@@ -22,5 +31,13 @@ pub fn checks_dir() -> PathBuf {
 pub fn catalog(target: &Target) -> Result<Vec<TrialSpec>, SetupError> {
     let mut trials = Vec::new();
     trials.extend(pageviews::trials(target)?);
+    trials.extend(forms::trials());
+    trials.extend(api::trials());
+    trials.extend(rest::trials());
+    trials.extend(visualeditor::trials());
+    trials.extend(jobs::trials());
+    trials.extend(deferred::trials());
+    trials.extend(shellbox::trials());
+    trials.extend(concurrency::trials());
     Ok(trials)
 }

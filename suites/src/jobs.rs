@@ -1,0 +1,191 @@
+//! Back-end processing: a template edit fans out jobs (refreshLinks,
+//! htmlCacheUpdate) that the job runner must run before the transcluding pages
+//! show the template's new categories, links and text.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use wikiharness_harness::localwiki::LocalWiki;
+use wikiharness_harness::target::Managed;
+use wikiharness_harness::{Capability, TrialCx, TrialError, TrialSpec};
+
+use crate::api::capitalise;
+use crate::support::teams::PLATFORM;
+use crate::support::{poll, titles, wiki};
+
+/// Pages transcluding the template.
+const FANOUT: usize = 3;
+/// How long the queue may take to deliver the effects.
+const DEADLINE: Duration = Duration::from_secs(60);
+
+/// The job-queue trials.
+pub fn trials() -> Vec<TrialSpec> {
+    vec![
+        TrialSpec::build("jobs", "template_edit_fans_out_to_every_page")
+            .feature("Job queue")
+            .team(PLATFORM)
+            .needs(Capability::Write)
+            .account("bot")
+            .timeout(Duration::from_secs(180))
+            .run(|cx| async move { fanout(cx).await }),
+    ]
+}
+
+async fn fanout(cx: TrialCx) -> Result<(), TrialError> {
+    let run = cx.run_id().to_owned();
+    let template = titles::in_namespace(&cx, "Template", "Fanout")?;
+    let category = format!(
+        "Category:{}",
+        capitalise(&titles::unique_word(&cx, "fanout"))
+    );
+    let link = cx.sandbox_title("Fanout link target")?;
+    let pages: Vec<String> = (1..=FANOUT)
+        .map(|i| cx.sandbox_title(&format!("Fanout page {i}")))
+        .collect::<Result<_, _>>()?;
+    let bot = cx.login("bot").await?;
+
+    wiki::edit(&cx, &bot, &template, &format!("fanout-v1-{run}"), &[]).await?;
+    for page in &pages {
+        wiki::edit(&cx, &bot, page, &format!("{{{{{template}}}}}"), &[]).await?;
+    }
+    let s = cx.session()?;
+    poll::until(
+        &cx,
+        "transclusions recorded",
+        Duration::from_secs(30),
+        || async {
+            let missing = pages_without(&s, &pages, "templates", &template).await?;
+            Ok(if missing.is_empty() {
+                Ok(())
+            } else {
+                Err(format!("prop=templates lacks the template on {missing:?}"))
+            })
+        },
+    )
+    .await?;
+
+    // page_touched and parser-cache times have one-second resolution: a template
+    // edit in the same second as a page's own save can leave that page's cached
+    // render looking current. Real editors are never that fast; do not race it.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let queue_before = queue(&cx).await;
+    wiki::edit(
+        &cx,
+        &bot,
+        &template,
+        &format!("fanout-v2-{run}<includeonly>[[{category}]] [[{link}]]</includeonly>"),
+        &[],
+    )
+    .await?;
+    if let Some(q) = &queue_before {
+        cx.figure(
+            "jobs_queued_before_template_edit",
+            q.values().sum::<u64>() as f64,
+            "jobs",
+        );
+    }
+
+    let waited = poll::until(&cx, "jobs delivered categories and links", DEADLINE, || async {
+        let members = s
+            .api_get(&[("action", "query"), ("list", "categorymembers"), ("cmtitle", &category), ("cmlimit", "max")])
+            .await?;
+        let members = wiki::titles(&members["query"]["categorymembers"]);
+        let not_in_category: Vec<_> = pages.iter().filter(|p| !members.contains(p)).collect();
+        let without_link = pages_without(&s, &pages, "links", &link).await?;
+        let without_cat = pages_without(&s, &pages, "categories", &category).await?;
+        if not_in_category.is_empty() && without_link.is_empty() && without_cat.is_empty() {
+            return Ok(Ok(()));
+        }
+        Ok(Err(format!(
+            "list=categorymembers lacks {not_in_category:?}; prop=categories lacks it on {without_cat:?}; prop=links lacks the link on {without_link:?}{}",
+            queue(&cx).await.map(|q| format!("; job queue now {q:?}")).unwrap_or_default()
+        )))
+    })
+    .await;
+    if let Err(TrialError::Failed(m)) = waited {
+        return Err(TrialError::fail(format!("jobs did not run: {m}")));
+    }
+
+    let anon = cx.session()?;
+    poll::until(
+        &cx,
+        "pages re-rendered with the new template",
+        DEADLINE,
+        || async {
+            let mut stale = Vec::new();
+            for page in &pages {
+                if !anon
+                    .view(page)
+                    .await?
+                    .body
+                    .contains(&format!("fanout-v2-{run}"))
+                {
+                    stale.push(page.clone());
+                }
+            }
+            Ok(if stale.is_empty() {
+                Ok(())
+            } else {
+                Err(format!("still the old text on {stale:?}"))
+            })
+        },
+    )
+    .await?;
+    if let Some(q) = queue(&cx).await {
+        cx.figure("jobs_queued_after", q.values().sum::<u64>() as f64, "jobs");
+    }
+    Ok(())
+}
+
+/// Pages whose `prop` (templates, links, categories) does not list `title`.
+async fn pages_without(
+    s: &wikiharness_harness::client::Session,
+    pages: &[String],
+    prop: &str,
+    title: &str,
+) -> Result<Vec<String>, TrialError> {
+    let joined = pages.join("|");
+    let limit = match prop {
+        "templates" => "tllimit",
+        "links" => "pllimit",
+        _ => "cllimit",
+    };
+    let v = s
+        .api_get(&[
+            ("action", "query"),
+            ("titles", &joined),
+            ("prop", prop),
+            (limit, "max"),
+        ])
+        .await?;
+    let listed: BTreeMap<String, Vec<String>> = v["query"]["pages"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|p| {
+                    (
+                        p["title"].as_str().unwrap_or_default().to_owned(),
+                        wiki::titles(&p[prop]),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(pages
+        .iter()
+        .filter(|p| !listed.get(*p).is_some_and(|l| l.iter().any(|t| t == title)))
+        .cloned()
+        .collect())
+}
+
+/// Exact job counts where the target exposes them (the managed local wiki).
+async fn queue(cx: &TrialCx) -> Option<BTreeMap<String, u64>> {
+    if cx.target().managed != Managed::LocalWiki {
+        return None;
+    }
+    let wiki = LocalWiki::for_target(cx.target());
+    tokio::task::spawn_blocking(move || wiki.job_counts().ok())
+        .await
+        .ok()
+        .flatten()
+}

@@ -1,0 +1,26 @@
+//! Sandbox titles in other namespaces (`Template:`, `Module:`, `Category:`).
+
+use wikiharness_harness::{TrialCx, TrialError};
+
+/// `<ns>:<sandbox prefix without its namespace><name>`, e.g.
+/// `Template:Wikiharness/<run>/Fanout` or, for a `User:Alice/...` prefix,
+/// `Template:Alice/Wikiharness/<run>/Fanout`.
+pub fn in_namespace(cx: &TrialCx, ns: &str, name: &str) -> Result<String, TrialError> {
+    let title = cx.sandbox_title(name)?;
+    let bare = match title.split_once(':') {
+        Some((maybe_ns, rest)) if !maybe_ns.contains('/') => rest.to_owned(),
+        _ => title,
+    };
+    Ok(format!("{ns}:{bare}"))
+}
+
+/// A word unique to this run and `salt`, made of letters and digits only (so
+/// that search engines index it as one token).
+pub fn unique_word(cx: &TrialCx, salt: &str) -> String {
+    let run: String = cx
+        .run_id()
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect();
+    format!("wh{run}{salt}").to_lowercase()
+}
