@@ -29,6 +29,8 @@ pub struct RunOptions {
     pub skip_missing_credentials: bool,
     /// `--keep-wiki`: leave a local wiki that this run started running.
     pub keep_wiki: bool,
+    /// `--keep-pages`: do not delete the pages the run created.
+    pub keep_pages: bool,
 }
 
 /// What a flag takes.
@@ -73,6 +75,11 @@ const FLAGS: &[(&str, Arity, &str)] = &[
         "--keep-wiki",
         Arity::Switch(|o| o.keep_wiki = true),
         "leave the local wiki running after the run",
+    ),
+    (
+        "--keep-pages",
+        Arity::Switch(|o| o.keep_pages = true),
+        "do not delete the pages the run created",
     ),
 ];
 

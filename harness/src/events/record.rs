@@ -185,6 +185,9 @@ pub struct RunRecord {
     pub counts: Counts,
     /// Every finished trial, in finishing order.
     pub trials: Vec<TrialRecord>,
+    /// Deletion of the pages the run created (absent when not attempted).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cleanup: Option<crate::runner::cleanup::Cleanup>,
 }
 
 /// One line of `events.jsonl`.

@@ -6,6 +6,7 @@
 //! verdicts and renderers, which live in later crates) turns the [`RunRecord`]
 //! into reports — at the end of the run, or on Ctrl-C.
 
+pub mod cleanup;
 mod execute;
 pub mod plan;
 
@@ -199,6 +200,7 @@ fn run(catalog: Box<Catalog>, finish: Arc<Finish>) -> Result<ExitCode, SetupErro
         results: results.clone(),
         finish,
         wiki: Mutex::new(wiki),
+        cleanup: Mutex::default(),
         done: AtomicBool::new(false),
     });
     let on_signal = closing.clone();
@@ -215,6 +217,19 @@ fn run(catalog: Box<Catalog>, finish: Arc<Finish>) -> Result<ExitCode, SetupErro
         .map(|p| execute::to_libtest(p, shared.clone(), rt.handle().clone(), results.clone()))
         .collect();
     let conclusion = libtest_mimic::run(&args, trials);
+    if opts.keep_pages {
+        eprintln!("wikiharness: --keep-pages: leaving the {} pages this run created", shared.created_pages().len());
+    } else {
+        let report = rt.block_on(cleanup::delete_created(&shared));
+        eprintln!(
+            "wikiharness: clean-up: deleted {} of {} pages created by the run{}{}",
+            report.deleted,
+            report.pages,
+            report.skipped.as_ref().map(|s| format!("; skipped: {s}")).unwrap_or_default(),
+            if report.failures.is_empty() { String::new() } else { format!("; failed: {}", report.failures.join("; ")) }
+        );
+        *closing.cleanup.lock().unwrap_or_else(|e| e.into_inner()) = Some(report);
+    }
     let failed = closing.close(false);
     Ok(if conclusion.has_failed() || failed {
         ExitCode::FAILURE
@@ -273,6 +288,7 @@ struct Closing {
     results: Arc<Results>,
     finish: Arc<Finish>,
     wiki: Mutex<Option<WikiGuard>>,
+    cleanup: Mutex<Option<cleanup::Cleanup>>,
     done: AtomicBool,
 }
 
@@ -298,6 +314,7 @@ impl Closing {
             interrupted,
             counts,
             trials,
+            cleanup: self.cleanup.lock().unwrap_or_else(|e| e.into_inner()).take(),
         };
         let mut report_failed = false;
         let summary = self.run_dir.join("summary.json");

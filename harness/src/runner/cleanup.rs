@@ -1,0 +1,68 @@
+//! Deleting the pages a run created, where an account has the right.
+
+use serde::{Deserialize, Serialize};
+
+use crate::client::api::str_at;
+use crate::context::RunShared;
+use crate::error::ClientError;
+
+/// Accounts tried for deleting, in order.
+const DELETERS: &[&str] = &["admin", "bot"];
+
+/// What clean-up did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cleanup {
+    /// Pages the run created.
+    pub pages: usize,
+    /// Pages deleted.
+    pub deleted: usize,
+    /// Why clean-up did not run or stopped, if it did.
+    pub skipped: Option<String>,
+    /// Pages that could not be deleted, with the reason.
+    pub failures: Vec<String>,
+}
+
+/// Deletes every page registered by the run's trials.
+pub async fn delete_created(run: &RunShared) -> Cleanup {
+    let pages = run.created_pages();
+    let mut report = Cleanup { pages: pages.len(), ..Cleanup::default() };
+    if pages.is_empty() {
+        return report;
+    }
+    let Some((role, creds)) = DELETERS.iter().find_map(|r| run.credentials(r).ok().map(|c| (*r, c))) else {
+        report.skipped = Some(format!("no account of roles {DELETERS:?} is configured for target `{}`", run.target.name));
+        return report;
+    };
+    let session = match run.session(None) {
+        Ok(s) => s,
+        Err(e) => {
+            report.skipped = Some(e.to_string());
+            return report;
+        }
+    };
+    if let Err(e) = session.login(&creds).await {
+        report.skipped = Some(format!("login as `{role}` failed: {e}"));
+        return report;
+    }
+    let reason = format!("wikiharness run {} clean-up", run.run_id);
+    for title in &pages {
+        let token = match session.token("csrf").await {
+            Ok(t) => t,
+            Err(e) => {
+                report.skipped = Some(format!("no CSRF token: {e}"));
+                return report;
+            }
+        };
+        match session.api_post(&[("action", "delete"), ("title", title), ("reason", &reason), ("token", &token)]).await {
+            Ok(v) if str_at(&v, &["delete", "title"]).is_some() => report.deleted += 1,
+            Ok(v) => report.failures.push(format!("{title}: unexpected answer {v}")),
+            Err(ClientError::Api { code, .. }) if code == "missingtitle" => report.deleted += 1,
+            Err(ClientError::Api { code, info, .. }) if code == "permissiondenied" => {
+                report.skipped = Some(format!("account `{role}` may not delete pages: {info}"));
+                return report;
+            }
+            Err(e) => report.failures.push(format!("{title}: {e}")),
+        }
+    }
+    report
+}
