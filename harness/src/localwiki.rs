@@ -79,16 +79,24 @@ impl LocalWiki {
         }
     }
 
-    /// Services that are running and healthy now.
-    pub fn running(&self) -> Result<Vec<String>, SetupError> {
+    /// Runs a subcommand and returns its stdout and whether it succeeded.
+    fn capture(&self, args: &[&str]) -> Result<(String, bool), SetupError> {
         let out = self
-            .command(&["status"])
+            .command(args)
             .stderr(Stdio::null())
             .output()
             .map_err(|e| {
                 SetupError::LocalWiki(format!("cannot run {}: {e}", self.script.display()))
             })?;
-        Ok(parse_status(&String::from_utf8_lossy(&out.stdout)))
+        Ok((
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            out.status.success(),
+        ))
+    }
+
+    /// Services that are running and healthy now.
+    pub fn running(&self) -> Result<Vec<String>, SetupError> {
+        Ok(parse_status(&self.capture(&["status"])?.0))
     }
 
     /// Installs missing packages (as root) or explains how to.
@@ -145,20 +153,12 @@ impl LocalWiki {
 
     /// Exact job-queue counts by job type (queued + claimed), from `wiki jobs`.
     pub fn job_counts(&self) -> Result<std::collections::BTreeMap<String, u64>, SetupError> {
-        let out = self
-            .command(&["jobs"])
-            .stderr(Stdio::null())
-            .output()
-            .map_err(|e| {
-                SetupError::LocalWiki(format!("cannot run {}: {e}", self.script.display()))
-            })?;
-        if !out.status.success() {
-            return Err(SetupError::LocalWiki(format!(
-                "`wiki jobs` failed ({})",
-                out.status
-            )));
+        match self.capture(&["jobs"])? {
+            (out, true) => Ok(parse_jobs(&out)),
+            (_, false) => Err(SetupError::LocalWiki(
+                "`ci/local-wiki/wiki jobs` failed".into(),
+            )),
         }
-        Ok(parse_jobs(&String::from_utf8_lossy(&out.stdout)))
     }
 
     /// Stops services.

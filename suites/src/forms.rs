@@ -41,10 +41,7 @@ pub fn trials() -> Vec<TrialSpec> {
             let (s, _) = form_login(&cx, "user").await?;
             let text = format!("Saved through the edit form in run {}.", cx.run_id());
             let summary = format!("form edit {}", cx.run_id());
-            let saved = submit_edit_form(&cx, &s, &title, &text, &summary, "wpSave").await?;
-            ensure!(saved.status.is_success(), "saving through the form ended with HTTP {}", saved.status);
-            ensure!(saved.body.contains(&text), "after the save redirect, the page does not show the new text");
-            ensure!(!html::has(&saved.body, "#editform"), "the save came back to the edit form instead of the page");
+            save_through_form(&cx, &s, edit_form(&s, &title).await?, &text, &summary).await?;
             let history = s.index(&[("title", &title), ("action", "history")]).await?;
             let rows = html::text_of(&history.body, "#pagehistory").unwrap_or_default();
             ensure!(rows.contains(&summary), "history does not list the revision with summary `{summary}`");
@@ -53,7 +50,7 @@ pub fn trials() -> Vec<TrialSpec> {
         t("preview_renders_without_saving", "Edit form", EDITING).needs(Capability::Write).account("user").run(|cx| async move {
             let title = cx.sandbox_title("Form preview")?;
             let (s, _) = form_login(&cx, "user").await?;
-            submit_edit_form(&cx, &s, &title, &format!("Base text of run {}.", cx.run_id()), "base", "wpSave").await?;
+            save_through_form(&cx, &s, edit_form(&s, &title).await?, &format!("Base text of run {}.", cx.run_id()), "base").await?;
             let before = wiki::revision_count(&s, &title).await?;
             let marker = format!("preview{}", cx.run_id().replace('-', ""));
             let preview = submit_edit_form(&cx, &s, &title, &format!("'''{marker}'''"), "preview", "wpPreview").await?;
@@ -68,12 +65,12 @@ pub fn trials() -> Vec<TrialSpec> {
             let (a, _) = form_login(&cx, "user").await?;
             let (b, _) = form_login(&cx, "user2").await?;
             let base = format!("Conflict base of run {}.", cx.run_id());
-            submit_edit_form(&cx, &a, &title, &base, "base", "wpSave").await?;
+            save_through_form(&cx, &a, edit_form(&a, &title).await?, &base, "base").await?;
             let form_a = edit_form(&a, &title).await?;
             let form_b = edit_form(&b, &title).await?;
             let line_a = format!("{base}\nLine from the first editor.");
             let line_b = format!("{base}\nLine from the second editor.");
-            post_edit_form(&cx, &a, form_a, &line_a, "first", "wpSave").await?;
+            save_through_form(&cx, &a, form_a, &line_a, "first").await?;
             let second = post_edit_form(&cx, &b, form_b, &line_b, "second", "wpSave").await?;
             let conflict = Form::find(&second.body, "#editform", &Url::parse(&second.url).map_err(|e| TrialError::fail(e.to_string()))?);
             let (current, yours) = match &conflict {
@@ -193,6 +190,42 @@ pub async fn post_edit_form(
         s.send(Request::post_form(form.action.clone(), &form.pairs()))
             .await?,
     )
+}
+
+/// Saves through a loaded edit form and checks the page then shows the text.
+pub async fn save_through_form(
+    cx: &TrialCx,
+    s: &Session,
+    form: Form,
+    text: &str,
+    summary: &str,
+) -> Result<Fetched, TrialError> {
+    let saved = post_edit_form(cx, s, form, text, summary, "wpSave").await?;
+    ensure!(
+        saved.status.is_success(),
+        "saving through the form ended with HTTP {}",
+        saved.status
+    );
+    if html::has(&saved.body, "#editform") {
+        let why = [
+            "#mw-read-only-warning",
+            ".mw-message-box-error",
+            ".errorbox",
+            ".mw-message-box-warning",
+        ]
+        .iter()
+        .find_map(|css| html::text_of(&saved.body, css))
+        .unwrap_or_else(|| "no message shown".into());
+        return Err(TrialError::fail(format!(
+            "the save came back to the edit form instead of the page: {why}"
+        )));
+    }
+    let first_line = text.lines().next().unwrap_or_default();
+    ensure!(
+        saved.body.contains(first_line),
+        "after the save redirect, the page does not show the new text"
+    );
+    Ok(saved)
 }
 
 /// Loads the edit form of `title` and submits it.

@@ -37,17 +37,16 @@ pub fn trials() -> Vec<TrialSpec> {
             let cut = html.rfind("</section>").or_else(|| html.rfind("</body>")).ok_or_else(|| TrialError::fail("no </body> in Parsoid HTML"))?;
             let new_html = format!("{}<p>{added}</p>{}", &html[..cut], &html[cut..]);
             let token = bot.token("csrf").await?;
-            let field = |k: &str| v["visualeditor"][k].as_str().map(str::to_owned).or_else(|| v["visualeditor"][k].as_u64().map(|n| n.to_string())).unwrap_or_default();
             let saved = bot
                 .api_post(&[
                     ("action", "visualeditoredit"),
                     ("paction", "save"),
                     ("page", &title),
                     ("html", &new_html),
-                    ("etag", &field("etag")),
-                    ("oldid", &field("oldid")),
-                    ("basetimestamp", &field("basetimestamp")),
-                    ("starttimestamp", &field("starttimestamp")),
+                    ("etag", &ve_field(&v, "etag")),
+                    ("oldid", &ve_field(&v, "oldid")),
+                    ("basetimestamp", &ve_field(&v, "basetimestamp")),
+                    ("starttimestamp", &ve_field(&v, "starttimestamp")),
                     ("summary", "wikiharness VisualEditor save"),
                     ("assert", "user"),
                     ("token", &token),
@@ -68,15 +67,14 @@ pub fn trials() -> Vec<TrialSpec> {
             let token = bot.token("csrf").await?;
             // With the revision and etag, Parsoid uses selective serialisation, as
             // VisualEditor does: unchanged content keeps its exact wikitext.
-            let field = |k: &str| v["visualeditor"][k].as_str().map(str::to_owned).or_else(|| v["visualeditor"][k].as_u64().map(|n| n.to_string())).unwrap_or_default();
             let out = bot
                 .api_post(&[
                     ("action", "visualeditoredit"),
                     ("paction", "serialize"),
                     ("page", &title),
                     ("html", &html),
-                    ("oldid", &field("oldid")),
-                    ("etag", &field("etag")),
+                    ("oldid", &ve_field(&v, "oldid")),
+                    ("etag", &ve_field(&v, "etag")),
                     ("token", &token),
                 ])
                 .await?;
@@ -101,4 +99,13 @@ async fn ve_parse(s: &Session, title: &str) -> Result<serde_json::Value, TrialEr
         "visualeditor paction=parse of [[{title}]]: result `{result}`"
     );
     Ok(v)
+}
+
+/// A field of the `paction=parse` answer as text (ids and timestamps alike).
+fn ve_field(v: &serde_json::Value, key: &str) -> String {
+    let f = &v["visualeditor"][key];
+    f.as_str()
+        .map(str::to_owned)
+        .or_else(|| f.as_u64().map(|n| n.to_string()))
+        .unwrap_or_default()
 }

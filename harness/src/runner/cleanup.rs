@@ -25,12 +25,21 @@ pub struct Cleanup {
 /// Deletes every page registered by the run's trials.
 pub async fn delete_created(run: &RunShared) -> Cleanup {
     let pages = run.created_pages();
-    let mut report = Cleanup { pages: pages.len(), ..Cleanup::default() };
+    let mut report = Cleanup {
+        pages: pages.len(),
+        ..Cleanup::default()
+    };
     if pages.is_empty() {
         return report;
     }
-    let Some((role, creds)) = DELETERS.iter().find_map(|r| run.credentials(r).ok().map(|c| (*r, c))) else {
-        report.skipped = Some(format!("no account of roles {DELETERS:?} is configured for target `{}`", run.target.name));
+    let Some((role, creds)) = DELETERS
+        .iter()
+        .find_map(|r| run.credentials(r).ok().map(|c| (*r, c)))
+    else {
+        report.skipped = Some(format!(
+            "no account of roles {DELETERS:?} is configured for target `{}`",
+            run.target.name
+        ));
         return report;
     };
     let session = match run.session(None) {
@@ -53,9 +62,19 @@ pub async fn delete_created(run: &RunShared) -> Cleanup {
                 return report;
             }
         };
-        match session.api_post(&[("action", "delete"), ("title", title), ("reason", &reason), ("token", &token)]).await {
+        match session
+            .api_post(&[
+                ("action", "delete"),
+                ("title", title),
+                ("reason", &reason),
+                ("token", &token),
+            ])
+            .await
+        {
             Ok(v) if str_at(&v, &["delete", "title"]).is_some() => report.deleted += 1,
-            Ok(v) => report.failures.push(format!("{title}: unexpected answer {v}")),
+            Ok(v) => report
+                .failures
+                .push(format!("{title}: unexpected answer {v}")),
             Err(ClientError::Api { code, .. }) if code == "missingtitle" => report.deleted += 1,
             Err(ClientError::Api { code, info, .. }) if code == "permissiondenied" => {
                 report.skipped = Some(format!("account `{role}` may not delete pages: {info}"));

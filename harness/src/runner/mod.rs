@@ -218,15 +218,26 @@ fn run(catalog: Box<Catalog>, finish: Arc<Finish>) -> Result<ExitCode, SetupErro
         .collect();
     let conclusion = libtest_mimic::run(&args, trials);
     if opts.keep_pages {
-        eprintln!("wikiharness: --keep-pages: leaving the {} pages this run created", shared.created_pages().len());
+        eprintln!(
+            "wikiharness: --keep-pages: leaving the {} pages this run created",
+            shared.created_pages().len()
+        );
     } else {
         let report = rt.block_on(cleanup::delete_created(&shared));
         eprintln!(
             "wikiharness: clean-up: deleted {} of {} pages created by the run{}{}",
             report.deleted,
             report.pages,
-            report.skipped.as_ref().map(|s| format!("; skipped: {s}")).unwrap_or_default(),
-            if report.failures.is_empty() { String::new() } else { format!("; failed: {}", report.failures.join("; ")) }
+            report
+                .skipped
+                .as_ref()
+                .map(|s| format!("; skipped: {s}"))
+                .unwrap_or_default(),
+            if report.failures.is_empty() {
+                String::new()
+            } else {
+                format!("; failed: {}", report.failures.join("; "))
+            }
         );
         *closing.cleanup.lock().unwrap_or_else(|e| e.into_inner()) = Some(report);
     }
@@ -314,7 +325,11 @@ impl Closing {
             interrupted,
             counts,
             trials,
-            cleanup: self.cleanup.lock().unwrap_or_else(|e| e.into_inner()).take(),
+            cleanup: self
+                .cleanup
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .take(),
         };
         let mut report_failed = false;
         let summary = self.run_dir.join("summary.json");
