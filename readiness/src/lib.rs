@@ -1,1 +1,15 @@
-//! wikiharness readiness (grows in the reports issue).
+//! Readiness: which features of which team are ready for the Kubernetes move.
+//!
+//! [`registry`] reads `readiness/registry.toml` (teams, features, the QA
+//! readiness template's fields, the trials covering each feature) and checks
+//! it against the trial catalog; [`verdict`] judges a run's results per feature
+//! and team by written rules; [`history`] keeps a summary of every run so
+//! that trends, new failures, fixes and flaky trials can be shown.
+
+pub mod history;
+pub mod registry;
+pub mod verdict;
+
+pub use history::{History, HistoryEntry};
+pub use registry::{Feature, Registry, Team};
+pub use verdict::{judge, FeatureReadiness, Readiness, TeamReadiness, Verdict, RULES};
