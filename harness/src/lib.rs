@@ -6,6 +6,7 @@
 //! happen, and the finished [`events::RunRecord`] goes to readiness verdicts and
 //! report renderers (later crates), which this crate never calls directly.
 
+pub mod browser;
 pub mod checks;
 pub mod cli;
 pub mod client;

@@ -6,8 +6,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use wikiharness_harness::events::{RunRecord, Status};
 use wikiharness_harness::SetupError;
+use wikiharness_harness::events::{RunRecord, Status};
 
 use crate::verdict::{Readiness, Verdict};
 
@@ -42,9 +42,21 @@ impl HistoryEntry {
             started_at: run.info.started_at.clone(),
             target: run.info.target.clone(),
             git_commit: run.info.git_commit.clone(),
-            teams: readiness.teams.iter().map(|t| (t.name.clone(), t.verdict)).collect(),
-            trials: run.trials.iter().map(|t| (t.meta.name.clone(), t.status)).collect(),
-            durations_ms: run.trials.iter().map(|t| (t.meta.name.clone(), t.duration_ms)).collect(),
+            teams: readiness
+                .teams
+                .iter()
+                .map(|t| (t.name.clone(), t.verdict))
+                .collect(),
+            trials: run
+                .trials
+                .iter()
+                .map(|t| (t.meta.name.clone(), t.status))
+                .collect(),
+            durations_ms: run
+                .trials
+                .iter()
+                .map(|t| (t.meta.name.clone(), t.duration_ms))
+                .collect(),
         }
     }
 }
@@ -76,9 +88,16 @@ impl History {
     /// Reads the history (missing file: empty; unreadable lines are skipped).
     pub fn load(path: &Path) -> Self {
         let entries = std::fs::read_to_string(path)
-            .map(|text| text.lines().filter_map(|l| serde_json::from_str(l).ok()).collect())
+            .map(|text| {
+                text.lines()
+                    .filter_map(|l| serde_json::from_str(l).ok())
+                    .collect()
+            })
             .unwrap_or_default();
-        History { path: path.to_owned(), entries }
+        History {
+            path: path.to_owned(),
+            entries,
+        }
     }
 
     /// Appends an entry to the file and to memory.
@@ -107,17 +126,30 @@ impl History {
     /// (the current run's statuses included).
     pub fn flaky(&self, run: &RunRecord) -> BTreeSet<String> {
         let mut seen: BTreeMap<(Option<&str>, &str), (bool, bool)> = BTreeMap::new();
-        let current = run.trials.iter().map(|t| (run.info.git_commit.as_deref(), t.meta.name.as_str(), t.status));
+        let current = run.trials.iter().map(|t| {
+            (
+                run.info.git_commit.as_deref(),
+                t.meta.name.as_str(),
+                t.status,
+            )
+        });
         let past = self
             .recent(&run.info.target, WINDOW)
             .into_iter()
-            .flat_map(|e| e.trials.iter().map(move |(n, s)| (e.git_commit.as_deref(), n.as_str(), *s)));
+            .flat_map(|e| {
+                e.trials
+                    .iter()
+                    .map(move |(n, s)| (e.git_commit.as_deref(), n.as_str(), *s))
+            });
         for (commit, name, status) in past.chain(current) {
             let e = seen.entry((commit, name)).or_default();
             e.0 |= status == Status::Passed;
             e.1 |= status == Status::Failed;
         }
-        seen.into_iter().filter(|(_, (p, f))| *p && *f).map(|((_, n), _)| n.to_owned()).collect()
+        seen.into_iter()
+            .filter(|(_, (p, f))| *p && *f)
+            .map(|((_, n), _)| n.to_owned())
+            .collect()
     }
 
     /// New failures and fixes against the previous run of the same target.
@@ -129,7 +161,9 @@ impl History {
         for t in &run.trials {
             match (prev.trials.get(&t.meta.name), t.status) {
                 (Some(Status::Failed), Status::Passed) => c.fixed.push(t.meta.name.clone()),
-                (Some(s), Status::Failed) if *s != Status::Failed => c.new_failures.push(t.meta.name.clone()),
+                (Some(s), Status::Failed) if *s != Status::Failed => {
+                    c.new_failures.push(t.meta.name.clone())
+                }
                 (None, Status::Failed) => c.new_failures.push(t.meta.name.clone()),
                 _ => {}
             }
@@ -172,16 +206,40 @@ mod tests {
     fn flaky_means_both_outcomes_on_the_same_commit() {
         let h = History {
             path: PathBuf::new(),
-            entries: vec![entry("1", "abc", &[("a", Status::Failed), ("b", Status::Failed)]), entry("2", "old", &[("c", Status::Failed)])],
+            entries: vec![
+                entry("1", "abc", &[("a", Status::Failed), ("b", Status::Failed)]),
+                entry("2", "old", &[("c", Status::Failed)]),
+            ],
         };
-        let run = record("abc", &[("a", Status::Passed), ("b", Status::Failed), ("c", Status::Passed)]);
+        let run = record(
+            "abc",
+            &[
+                ("a", Status::Passed),
+                ("b", Status::Failed),
+                ("c", Status::Passed),
+            ],
+        );
         assert_eq!(h.flaky(&run), ["a".to_string()].into());
     }
 
     #[test]
     fn changes_against_the_previous_run() {
-        let h = History { path: PathBuf::new(), entries: vec![entry("1", "x", &[("a", Status::Failed), ("b", Status::Passed)])] };
-        let run = record("y", &[("a", Status::Passed), ("b", Status::Failed), ("new", Status::Failed)]);
+        let h = History {
+            path: PathBuf::new(),
+            entries: vec![entry(
+                "1",
+                "x",
+                &[("a", Status::Failed), ("b", Status::Passed)],
+            )],
+        };
+        let run = record(
+            "y",
+            &[
+                ("a", Status::Passed),
+                ("b", Status::Failed),
+                ("new", Status::Failed),
+            ],
+        );
         let c = h.changes(&run);
         assert_eq!(c.fixed, ["a"]);
         assert_eq!(c.new_failures, ["b", "new"]);

@@ -12,4 +12,4 @@ pub mod verdict;
 
 pub use history::{History, HistoryEntry};
 pub use registry::{Feature, Registry, Team};
-pub use verdict::{judge, FeatureReadiness, Readiness, TeamReadiness, Verdict, RULES};
+pub use verdict::{FeatureReadiness, RULES, Readiness, TeamReadiness, Verdict, judge};

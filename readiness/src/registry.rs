@@ -5,12 +5,14 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
-use wikiharness_harness::events::TrialMeta;
 use wikiharness_harness::SetupError;
+use wikiharness_harness::events::TrialMeta;
 
 /// The registry shipped with the repository.
 pub fn default_path() -> PathBuf {
-    wikiharness_harness::paths::repo_root().join("readiness").join("registry.toml")
+    wikiharness_harness::paths::repo_root()
+        .join("readiness")
+        .join("registry.toml")
 }
 
 /// External dependencies of a feature (template column "Dependencies").
@@ -146,7 +148,11 @@ impl Registry {
     pub fn parse(path: &Path, text: &str) -> Result<Self, SetupError> {
         let line = |offset: usize| text[..offset.min(text.len())].matches('\n').count() + 1;
         let raw: RawFile = toml::from_str(text).map_err(|e: toml::de::Error| {
-            err(path, e.span().map(|s| line(s.start)), e.message().trim().to_owned())
+            err(
+                path,
+                e.span().map(|s| line(s.start)),
+                e.message().trim().to_owned(),
+            )
         })?;
         let mut teams = Vec::new();
         let mut seen_features: BTreeMap<String, usize> = BTreeMap::new();
@@ -156,17 +162,29 @@ impl Registry {
             let team_line = line(team.name.span().start);
             let team_name = team.name.into_inner();
             if !seen_teams.insert(team_name.clone()) {
-                return Err(err(path, Some(team_line), format!("team `{team_name}` is listed twice")));
+                return Err(err(
+                    path,
+                    Some(team_line),
+                    format!("team `{team_name}` is listed twice"),
+                ));
             }
             if team.features.is_empty() {
-                return Err(err(path, Some(team_line), format!("team `{team_name}` has no features")));
+                return Err(err(
+                    path,
+                    Some(team_line),
+                    format!("team `{team_name}` has no features"),
+                ));
             }
             let mut features = Vec::new();
             for f in team.features {
                 let f_line = line(f.name.span().start);
                 let name = f.name.into_inner();
                 if let Some(first) = seen_features.insert(name.clone(), f_line) {
-                    return Err(err(path, Some(f_line), format!("feature `{name}` is listed twice (first at line {first})")));
+                    return Err(err(
+                        path,
+                        Some(f_line),
+                        format!("feature `{name}` is listed twice (first at line {first})"),
+                    ));
                 }
                 let trials: Vec<String> = f
                     .trials
@@ -192,9 +210,17 @@ impl Registry {
                     limits: f.limits,
                 });
             }
-            teams.push(Team { name: team_name, contact: team.contact, features });
+            teams.push(Team {
+                name: team_name,
+                contact: team.contact,
+                features,
+            });
         }
-        Ok(Registry { file: path.to_owned(), teams, pattern_lines })
+        Ok(Registry {
+            file: path.to_owned(),
+            teams,
+            pattern_lines,
+        })
     }
 
     /// Checks every trial name or pattern against the catalog.
@@ -207,7 +233,11 @@ impl Registry {
                     .find(|n| n.split("::").next() == pattern.split("::").next())
                     .map(|n| format!(" (suite has e.g. `{n}`)"))
                     .unwrap_or_default();
-                return Err(err(&self.file, Some(*line), format!("unknown trial `{pattern}`{hint}")));
+                return Err(err(
+                    &self.file,
+                    Some(*line),
+                    format!("unknown trial `{pattern}`{hint}"),
+                ));
             }
         }
         Ok(())
@@ -215,12 +245,15 @@ impl Registry {
 
     /// Every feature with its team.
     pub fn features(&self) -> impl Iterator<Item = (&Team, &Feature)> {
-        self.teams.iter().flat_map(|t| t.features.iter().map(move |f| (t, f)))
+        self.teams
+            .iter()
+            .flat_map(|t| t.features.iter().map(move |f| (t, f)))
     }
 
     /// The feature covering a trial, if any.
     pub fn feature_of(&self, trial: &str) -> Option<(&Team, &Feature)> {
-        self.features().find(|(_, f)| f.trials.iter().any(|p| matches(p, trial)))
+        self.features()
+            .find(|(_, f)| f.trials.iter().any(|p| matches(p, trial)))
     }
 }
 
@@ -233,7 +266,11 @@ pub fn matches(pattern: &str, trial: &str) -> bool {
 }
 
 fn err(path: &Path, line: Option<usize>, message: String) -> SetupError {
-    SetupError::File { file: path.to_owned(), line, message }
+    SetupError::File {
+        file: path.to_owned(),
+        line,
+        message,
+    }
 }
 
 #[cfg(test)]
@@ -261,34 +298,58 @@ mod tests {
     fn the_shipped_registry_parses() {
         let r = Registry::load(&default_path()).unwrap();
         assert!(r.teams.len() >= 5);
-        assert!(r.features().any(|(_, f)| f.trials.is_empty()), "some feature is honestly not covered");
+        assert!(
+            r.features().any(|(_, f)| f.trials.is_empty()),
+            "some feature is honestly not covered"
+        );
     }
 
     #[test]
     fn unknown_trial_names_its_line() {
-        let text = format!("[[teams]]\nname = \"T\"\n[[teams.features]]\nname = \"F\"\n{FEATURE}trials = [\n  \"api::siteinfo\",\n  \"api::no_such\",\n]\n");
+        let text = format!(
+            "[[teams]]\nname = \"T\"\n[[teams.features]]\nname = \"F\"\n{FEATURE}trials = [\n  \"api::siteinfo\",\n  \"api::no_such\",\n]\n"
+        );
         let r = parse(&text).unwrap();
-        let err = r.validate(&[meta("api::siteinfo")]).unwrap_err().to_string();
-        assert_eq!(err, "readiness/registry.toml:14: unknown trial `api::no_such` (suite has e.g. `api::siteinfo`)");
+        let err = r
+            .validate(&[meta("api::siteinfo")])
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "readiness/registry.toml:14: unknown trial `api::no_such` (suite has e.g. `api::siteinfo`)"
+        );
     }
 
     #[test]
     fn duplicate_feature_names_both_lines() {
-        let text = format!("[[teams]]\nname = \"T\"\n[[teams.features]]\nname = \"F\"\n{FEATURE}trials = []\n[[teams.features]]\nname = \"F\"\n{FEATURE}trials = []\n");
+        let text = format!(
+            "[[teams]]\nname = \"T\"\n[[teams.features]]\nname = \"F\"\n{FEATURE}trials = []\n[[teams.features]]\nname = \"F\"\n{FEATURE}trials = []\n"
+        );
         let err = parse(&text).unwrap_err();
-        assert_eq!(err, "readiness/registry.toml:14: feature `F` is listed twice (first at line 4)");
+        assert_eq!(
+            err,
+            "readiness/registry.toml:14: feature `F` is listed twice (first at line 4)"
+        );
     }
 
     #[test]
     fn team_without_features_is_an_error() {
         let err = parse("[[teams]]\nname = \"Lonely\"\n").unwrap_err();
-        assert_eq!(err, "readiness/registry.toml:2: team `Lonely` has no features");
+        assert_eq!(
+            err,
+            "readiness/registry.toml:2: team `Lonely` has no features"
+        );
     }
 
     #[test]
     fn missing_template_field_and_unknown_key_are_named() {
-        let err = parse("[[teams]]\nname = \"T\"\n[[teams.features]]\nname = \"F\"\ntrials = []\n").unwrap_err();
-        assert!(err.starts_with("readiness/registry.toml:3:") && err.contains("missing field `need_testing`"), "{err}");
+        let err = parse("[[teams]]\nname = \"T\"\n[[teams.features]]\nname = \"F\"\ntrials = []\n")
+            .unwrap_err();
+        assert!(
+            err.starts_with("readiness/registry.toml:3:")
+                && err.contains("missing field `need_testing`"),
+            "{err}"
+        );
         let err = parse(&format!("[[teams]]\nname = \"T\"\n[[teams.features]]\nname = \"F\"\n{FEATURE}trials = []\nowner = \"x\"\n")).unwrap_err();
         assert!(err.contains("unknown field `owner`"), "{err}");
     }

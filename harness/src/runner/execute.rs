@@ -70,9 +70,11 @@ impl Results {
     }
 }
 
-/// RFC 3339 now.
+/// RFC 3339 now, to the second (UTC).
 pub fn now() -> String {
-    jiff::Timestamp::now().to_string()
+    jiff::Timestamp::now()
+        .strftime("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
 }
 
 fn record(

@@ -1,7 +1,9 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use wikiharness_harness::events::{Counts, Figure, RunInfo, RunRecord, Status, TrialMeta, TrialRecord};
+use wikiharness_harness::events::{
+    Counts, Figure, RunInfo, RunRecord, Status, TrialMeta, TrialRecord,
+};
 
 use super::*;
 use crate::registry::Registry;
@@ -21,7 +23,14 @@ fn registry() -> Registry {
 
 fn trial(name: &str, status: Status, message: Option<&str>) -> TrialRecord {
     TrialRecord {
-        meta: TrialMeta { name: name.into(), suite: "s".into(), feature: "f".into(), team: "t".into(), needs: vec![], production_safe: true },
+        meta: TrialMeta {
+            name: name.into(),
+            suite: "s".into(),
+            feature: "f".into(),
+            team: "t".into(),
+            needs: vec![],
+            production_safe: true,
+        },
         status,
         message: message.map(Into::into),
         started_at: String::new(),
@@ -58,27 +67,56 @@ fn run(trials: Vec<TrialRecord>) -> RunRecord {
 }
 
 fn feature<'a>(r: &'a Readiness, name: &str) -> &'a FeatureReadiness {
-    r.teams.iter().flat_map(|t| &t.features).find(|f| f.feature.name == name).unwrap()
+    r.teams
+        .iter()
+        .flat_map(|t| &t.features)
+        .find(|f| f.feature.name == name)
+        .unwrap()
 }
 
 #[test]
 fn all_passed_is_ready() {
-    let r = judge(&registry(), &run(vec![trial("s::a1", Status::Passed, None), trial("s::a2", Status::Passed, None)]), &BTreeSet::new());
+    let r = judge(
+        &registry(),
+        &run(vec![
+            trial("s::a1", Status::Passed, None),
+            trial("s::a2", Status::Passed, None),
+        ]),
+        &BTreeSet::new(),
+    );
     assert_eq!(feature(&r, "A").verdict, Verdict::Ready);
 }
 
 #[test]
 fn a_failure_is_not_ready_with_the_message() {
-    let r = judge(&registry(), &run(vec![trial("s::a1", Status::Passed, None), trial("s::a2", Status::Failed, Some("boom"))]), &BTreeSet::new());
+    let r = judge(
+        &registry(),
+        &run(vec![
+            trial("s::a1", Status::Passed, None),
+            trial("s::a2", Status::Failed, Some("boom")),
+        ]),
+        &BTreeSet::new(),
+    );
     let a = feature(&r, "A");
     assert_eq!(a.verdict, Verdict::NotReady);
     assert_eq!(a.reasons, ["s::a2 failed: boom"]);
-    assert_eq!(r.teams[0].verdict, Verdict::NotReady, "the team takes the worst feature");
+    assert_eq!(
+        r.teams[0].verdict,
+        Verdict::NotReady,
+        "the team takes the worst feature"
+    );
 }
 
 #[test]
 fn all_skipped_is_not_tested_with_reasons() {
-    let r = judge(&registry(), &run(vec![trial("s::a1", Status::Skipped, Some("read-only")), trial("s::a2", Status::Skipped, Some("read-only"))]), &BTreeSet::new());
+    let r = judge(
+        &registry(),
+        &run(vec![
+            trial("s::a1", Status::Skipped, Some("read-only")),
+            trial("s::a2", Status::Skipped, Some("read-only")),
+        ]),
+        &BTreeSet::new(),
+    );
     let a = feature(&r, "A");
     assert_eq!(a.verdict, Verdict::NotTested);
     assert_eq!(a.reasons, ["skipped: read-only"]);
@@ -86,20 +124,42 @@ fn all_skipped_is_not_tested_with_reasons() {
 
 #[test]
 fn partial_flaky_and_slow_are_at_risk() {
-    let r = judge(&registry(), &run(vec![trial("s::a1", Status::Passed, None), trial("s::a2", Status::Skipped, Some("no creds"))]), &BTreeSet::new());
+    let r = judge(
+        &registry(),
+        &run(vec![
+            trial("s::a1", Status::Passed, None),
+            trial("s::a2", Status::Skipped, Some("no creds")),
+        ]),
+        &BTreeSet::new(),
+    );
     assert_eq!(feature(&r, "A").verdict, Verdict::AtRisk);
     assert!(feature(&r, "A").reasons[0].starts_with("partially covered: 1 of 2"));
 
     let flaky: BTreeSet<String> = ["s::a1".to_string()].into();
-    let r = judge(&registry(), &run(vec![trial("s::a1", Status::Passed, None), trial("s::a2", Status::Passed, None)]), &flaky);
+    let r = judge(
+        &registry(),
+        &run(vec![
+            trial("s::a1", Status::Passed, None),
+            trial("s::a2", Status::Passed, None),
+        ]),
+        &flaky,
+    );
     assert_eq!(feature(&r, "A").verdict, Verdict::AtRisk);
 
     let mut slow = trial("jobs::fanout", Status::Passed, None);
-    slow.figures.push(Figure { name: "time_to_effect:jobs delivered".into(), value: 2500.0, unit: "ms".into() });
+    slow.figures.push(Figure {
+        name: "time_to_effect:jobs delivered".into(),
+        value: 2500.0,
+        unit: "ms".into(),
+    });
     let r = judge(&registry(), &run(vec![slow]), &BTreeSet::new());
     let jobs = feature(&r, "Jobs");
     assert_eq!(jobs.verdict, Verdict::AtRisk);
-    assert!(jobs.reasons[0].contains("took 2500 ms for jobs delivered (limit 1000 ms)"), "{:?}", jobs.reasons);
+    assert!(
+        jobs.reasons[0].contains("took 2500 ms for jobs delivered (limit 1000 ms)"),
+        "{:?}",
+        jobs.reasons
+    );
 }
 
 #[test]
@@ -108,12 +168,20 @@ fn no_trials_is_not_covered_and_never_ready() {
     assert_eq!(feature(&r, "Uncovered").verdict, Verdict::NotCovered);
     assert_eq!(r.teams[1].verdict, Verdict::NotCovered);
     assert_eq!(r.teams[1].slug, "editing-team");
-    assert_eq!(feature(&r, "A").verdict, Verdict::NotTested, "filtered out of the run");
+    assert_eq!(
+        feature(&r, "A").verdict,
+        Verdict::NotTested,
+        "filtered out of the run"
+    );
 }
 
 #[test]
 fn unmapped_trials_are_listed() {
-    let r = judge(&registry(), &run(vec![trial("other::x", Status::Passed, None)]), &BTreeSet::new());
+    let r = judge(
+        &registry(),
+        &run(vec![trial("other::x", Status::Passed, None)]),
+        &BTreeSet::new(),
+    );
     assert_eq!(r.unmapped, ["other::x"]);
 }
 
@@ -121,5 +189,14 @@ fn unmapped_trials_are_listed() {
 fn severity_order() {
     let mut v = Verdict::WORST_FIRST.to_vec();
     v.sort();
-    assert_eq!(v, [Verdict::Ready, Verdict::NotTested, Verdict::NotCovered, Verdict::AtRisk, Verdict::NotReady]);
+    assert_eq!(
+        v,
+        [
+            Verdict::Ready,
+            Verdict::NotTested,
+            Verdict::NotCovered,
+            Verdict::AtRisk,
+            Verdict::NotReady
+        ]
+    );
 }

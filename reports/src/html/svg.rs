@@ -1,0 +1,48 @@
+//! Inline SVG charts (no scripts, no external resources).
+
+use maud::{Markup, html};
+
+/// One bar: label, value, unit.
+pub type Bar = (String, f64, String);
+
+const ROW: f64 = 22.0;
+const LABEL_W: f64 = 360.0;
+const BAR_W: f64 = 420.0;
+
+/// A horizontal bar chart; `title` is the accessible name.
+pub fn bars(title: &str, rows: &[Bar]) -> Markup {
+    let max = rows.iter().map(|r| r.1).fold(0.0_f64, f64::max).max(1e-9);
+    let height = ROW * rows.len() as f64 + 8.0;
+    let width = LABEL_W + BAR_W + 110.0;
+    html! {
+        svg xmlns="http://www.w3.org/2000/svg" role="img" width=(width) height=(height) viewBox={ "0 0 " (width) " " (height) } {
+            title { (title) }
+            @for (i, (label, value, unit)) in rows.iter().enumerate() {
+                @let y = 4.0 + ROW * i as f64;
+                @let w = (value / max * BAR_W).max(1.0);
+                text x=(LABEL_W - 6.0) y=(y + 15.0) text-anchor="end" font-size="12" { (shorten(label, 58)) }
+                rect x=(LABEL_W) y=(y + 3.0) width=(w) height=(ROW - 6.0) fill="#0969da" {}
+                text x=(LABEL_W + w + 4.0) y=(y + 15.0) font-size="12" { (format!("{value:.0} {unit}")) }
+            }
+        }
+    }
+}
+
+/// The last runs' verdicts as coloured squares (oldest first).
+pub fn trend(cells: &[(String, &'static str, &'static str)]) -> Markup {
+    html! {
+        span.trend {
+            @for (run, slug, label) in cells {
+                span class={ "v-" (slug) } title={ (run) ": " (label) } {}
+            }
+        }
+    }
+}
+
+fn shorten(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_owned()
+    } else {
+        format!("{}…", s.chars().take(n - 1).collect::<String>())
+    }
+}

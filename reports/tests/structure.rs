@@ -1,0 +1,265 @@
+//! The reports parse back with the expected structure: HTML (scraper),
+//! results.json (serde_json), junit.xml (quick-xml).
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use quick_xml::events::Event;
+use scraper::{Html, Selector};
+use wikiharness_readiness::history::Changes;
+use wikiharness_readiness::judge;
+use wikiharness_reports::{RESULTS_SCHEMA, ReportInput, write_all};
+
+fn sel(s: &str) -> Selector {
+    Selector::parse(s).unwrap()
+}
+
+fn texts(doc: &Html, css: &str) -> Vec<String> {
+    doc.select(&sel(css))
+        .map(|e| e.text().collect::<String>().trim().to_owned())
+        .collect()
+}
+
+struct Written {
+    _dir: tempfile::TempDir,
+    dir: std::path::PathBuf,
+}
+
+fn write_sample() -> Written {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("run");
+    let run = common::sample(&dir);
+    let registry = common::registry();
+    let readiness = judge(&registry, &run, &BTreeSet::new());
+    let changes = Changes {
+        new_failures: vec!["shellbox::highlight".into()],
+        fixed: vec![],
+    };
+    let flaky = BTreeSet::new();
+    let input = ReportInput {
+        run: &run,
+        readiness: &readiness,
+        trend: vec![],
+        changes: &changes,
+        flaky: &flaky,
+        run_dir: &dir,
+    };
+    let files = write_all(&input).unwrap();
+    let names: Vec<_> = files
+        .iter()
+        .map(|f| f.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "index.html",
+            "team-mediawiki-platform.html",
+            "team-sre-service-ops.html",
+            "results.json",
+            "junit.xml"
+        ]
+    );
+    Written { _dir: tmp, dir }
+}
+
+#[test]
+fn index_has_metadata_grid_and_links() {
+    let w = write_sample();
+    let doc = Html::parse_document(&std::fs::read_to_string(w.dir.join("index.html")).unwrap());
+    let rows: Vec<_> = doc
+        .select(&sel("#teams ~ table tbody tr[data-verdict]"))
+        .collect();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(
+        rows[0].value().attr("data-verdict"),
+        Some("at-risk"),
+        "partial coverage (a skip) makes Platform at risk"
+    );
+    assert_eq!(rows[1].value().attr("data-verdict"), Some("not-ready"));
+    for link in doc.select(&sel("#teams ~ table a")) {
+        let href = link.value().attr("href").unwrap();
+        let file = href.split('#').next().unwrap();
+        assert!(w.dir.join(file).exists(), "{href} does not exist");
+    }
+    let meta = texts(&doc, "#run ~ table th");
+    for want in [
+        "Target",
+        "Serving backends seen",
+        "Started / finished",
+        "Harness",
+        "Command line",
+    ] {
+        assert!(meta.iter().any(|m| m == want), "missing {want} in {meta:?}");
+    }
+    assert!(
+        texts(&doc, "#run ~ table td")
+            .iter()
+            .any(|t| t.contains("mw-web.local.1"))
+    );
+    assert_eq!(
+        doc.select(&sel("tr[data-row][data-status=failed]")).count(),
+        1
+    );
+    assert!(texts(&doc, "h3").iter().any(|t| t == "New failures (1)"));
+    assert!(
+        texts(&doc, "#rules ~ dl dt")
+            .iter()
+            .any(|t| t == "Not covered")
+    );
+}
+
+#[test]
+fn pages_are_self_contained() {
+    let w = write_sample();
+    for name in [
+        "index.html",
+        "team-mediawiki-platform.html",
+        "team-sre-service-ops.html",
+    ] {
+        let doc = Html::parse_document(&std::fs::read_to_string(w.dir.join(name)).unwrap());
+        assert_eq!(
+            doc.select(&sel("script[src], link[rel=stylesheet], link[href]"))
+                .count(),
+            0,
+            "{name} loads external files"
+        );
+        for img in doc.select(&sel("img")) {
+            assert!(
+                img.value()
+                    .attr("src")
+                    .unwrap()
+                    .starts_with("data:image/png;base64,"),
+                "{name}: image not embedded"
+            );
+        }
+    }
+}
+
+#[test]
+fn team_page_has_template_columns_evidence_and_screenshot() {
+    let w = write_sample();
+    let doc = Html::parse_document(
+        &std::fs::read_to_string(w.dir.join("team-sre-service-ops.html")).unwrap(),
+    );
+    let headers = texts(&doc, "thead th");
+    for col in [
+        "Need testing?",
+        "What are the risks?",
+        "Dependencies",
+        "Existing regression or smoke testing strategy",
+        "Does it cover the dependencies?",
+        "Can it be tested on test2wiki?",
+        "Feasible to make it testable?",
+    ] {
+        assert!(headers.iter().any(|h| h == col), "missing column {col}");
+    }
+    let verdicts: Vec<_> = doc
+        .select(&sel("tr[data-verdict]"))
+        .map(|r| r.value().attr("data-verdict").unwrap().to_owned())
+        .collect();
+    assert_eq!(verdicts, ["not-ready", "not-covered"]);
+    let failed = doc
+        .select(&sel("details#shellbox--highlight[open]"))
+        .next()
+        .expect("failed trial is open");
+    let text: String = failed.text().collect();
+    assert!(
+        text.contains("no span.k <inside>"),
+        "message is escaped text, not markup"
+    );
+    assert!(
+        text.contains("http://127.0.0.1:18080/wiki/X") && text.contains("Fatal & error"),
+        "evidence shown"
+    );
+    assert_eq!(
+        failed.select(&sel("img.shot")).count(),
+        1,
+        "screenshot embedded"
+    );
+    let risks = texts(&doc, "tbody td");
+    assert!(
+        risks.iter().any(|t| t == "Risk <b>text</b>"),
+        "registry text is escaped"
+    );
+}
+
+#[test]
+fn time_to_effect_is_charted() {
+    let w = write_sample();
+    let doc = Html::parse_document(
+        &std::fs::read_to_string(w.dir.join("team-mediawiki-platform.html")).unwrap(),
+    );
+    let svg = doc.select(&sel("svg")).next().expect("a chart");
+    let labels: String = svg.text().collect();
+    assert!(
+        labels.contains("jobs::fanout: jobs delivered") && labels.contains("812 ms"),
+        "{labels}"
+    );
+}
+
+#[test]
+fn results_json_is_versioned_and_complete() {
+    let w = write_sample();
+    let v: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(w.dir.join("results.json")).unwrap()).unwrap();
+    assert_eq!(v["schema"], RESULTS_SCHEMA);
+    assert_eq!(v["trials"].as_array().unwrap().len(), 4);
+    assert_eq!(v["run"]["counts"]["failed"], 1);
+    assert_eq!(v["teams"][1]["verdict"], "not-ready");
+    assert_eq!(v["teams"][1]["features"][1]["verdict"], "not-covered");
+    assert_eq!(v["teams"][0]["features"][0]["need_testing"], "Yes");
+    assert_eq!(
+        v["rules"].as_array().unwrap().len(),
+        wikiharness_readiness::RULES.len()
+    );
+}
+
+#[test]
+fn junit_parses_with_suites_cases_failures_skips_and_attachments() {
+    let w = write_sample();
+    let xml = std::fs::read_to_string(w.dir.join("junit.xml")).unwrap();
+    let mut reader = quick_xml::Reader::from_str(&xml);
+    let (mut suites, mut cases, mut failures, mut skipped) =
+        (Vec::new(), Vec::new(), 0, Vec::new());
+    let mut outs = String::new();
+    let mut in_out = false;
+    loop {
+        match reader.read_event().unwrap() {
+            Event::Start(e) | Event::Empty(e) => {
+                let attr = |k: &str| {
+                    e.try_get_attribute(k)
+                        .unwrap()
+                        .map(|a| a.unescape_value().unwrap().into_owned())
+                };
+                match e.name().as_ref() {
+                    b"testsuite" => suites.push(attr("name").unwrap()),
+                    b"testcase" => cases.push((
+                        attr("classname").unwrap(),
+                        attr("name").unwrap(),
+                        attr("time").unwrap(),
+                    )),
+                    b"failure" => failures += 1,
+                    b"skipped" => skipped.push(attr("message").unwrap()),
+                    b"system-out" => in_out = true,
+                    _ => {}
+                }
+            }
+            Event::Text(t) if in_out => outs.push_str(&t.decode().unwrap()),
+            Event::End(e) if e.name().as_ref() == b"system-out" => in_out = false,
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    assert_eq!(suites, ["jobs", "pageviews", "shellbox"]);
+    assert!(
+        cases.contains(&("pageviews".into(), "main".into(), "1.234".into())),
+        "{cases:?}"
+    );
+    assert_eq!(failures, 1);
+    assert_eq!(skipped, ["target `x` is read-only"]);
+    assert!(
+        outs.contains("[[ATTACHMENT|") && outs.contains("attachments/shot.png]]"),
+        "{outs}"
+    );
+}
