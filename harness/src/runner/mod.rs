@@ -203,10 +203,14 @@ fn run(catalog: Box<Catalog>, finish: Arc<Finish>) -> Result<ExitCode, SetupErro
         cleanup: Mutex::default(),
         done: AtomicBool::new(false),
     });
-    let on_signal = closing.clone();
+    let (on_signal, signal_shared, keep_pages) = (closing.clone(), shared.clone(), opts.keep_pages);
     rt.spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {
-            eprintln!("\nwikiharness: interrupted; writing the report of what finished");
+            eprintln!(
+                "\nwikiharness: interrupted; cleaning up and writing the report of what finished"
+            );
+            let cleanup = on_signal.clean_up(&signal_shared, keep_pages);
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(20), cleanup).await;
             on_signal.close(true);
             std::process::exit(130);
         }
@@ -217,30 +221,7 @@ fn run(catalog: Box<Catalog>, finish: Arc<Finish>) -> Result<ExitCode, SetupErro
         .map(|p| execute::to_libtest(p, shared.clone(), rt.handle().clone(), results.clone()))
         .collect();
     let conclusion = libtest_mimic::run(&args, trials);
-    if opts.keep_pages {
-        eprintln!(
-            "wikiharness: --keep-pages: leaving the {} pages this run created",
-            shared.created_pages().len()
-        );
-    } else {
-        let report = rt.block_on(cleanup::delete_created(&shared));
-        eprintln!(
-            "wikiharness: clean-up: deleted {} of {} pages created by the run{}{}",
-            report.deleted,
-            report.pages,
-            report
-                .skipped
-                .as_ref()
-                .map(|s| format!("; skipped: {s}"))
-                .unwrap_or_default(),
-            if report.failures.is_empty() {
-                String::new()
-            } else {
-                format!("; failed: {}", report.failures.join("; "))
-            }
-        );
-        *closing.cleanup.lock().unwrap_or_else(|e| e.into_inner()) = Some(report);
-    }
+    rt.block_on(closing.clean_up(&shared, opts.keep_pages));
     let failed = closing.close(false);
     Ok(if conclusion.has_failed() || failed {
         ExitCode::FAILURE
@@ -304,6 +285,34 @@ struct Closing {
 }
 
 impl Closing {
+    /// Deletes the pages the run created (unless kept) and remembers the outcome.
+    async fn clean_up(&self, shared: &RunShared, keep_pages: bool) {
+        if keep_pages {
+            eprintln!(
+                "wikiharness: --keep-pages: leaving the {} pages this run created",
+                shared.created_pages().len()
+            );
+            return;
+        }
+        let report = cleanup::delete_created(shared).await;
+        eprintln!(
+            "wikiharness: clean-up: deleted {} of {} pages created by the run{}{}",
+            report.deleted,
+            report.pages,
+            report
+                .skipped
+                .as_ref()
+                .map(|s| format!("; skipped: {s}"))
+                .unwrap_or_default(),
+            if report.failures.is_empty() {
+                String::new()
+            } else {
+                format!("; failed: {}", report.failures.join("; "))
+            }
+        );
+        *self.cleanup.lock().unwrap_or_else(|e| e.into_inner()) = Some(report);
+    }
+
     /// Writes `summary.json` and the reports, stops what the run started.
     /// Returns true if writing a report failed.
     fn close(&self, interrupted: bool) -> bool {
