@@ -31,11 +31,52 @@ pub struct RunOptions {
     pub keep_wiki: bool,
     /// `--keep-pages`: do not delete the pages the run created.
     pub keep_pages: bool,
+    /// `--load`: run the load scenarios (otherwise they are opt-in).
+    pub load: bool,
+    /// `--load-users N`.
+    pub load_users: Option<usize>,
+    /// `--load-duration SECS`.
+    pub load_duration_secs: Option<u64>,
+    /// `--load-rps N`.
+    pub load_rps: Option<u32>,
+    /// `--threshold RULE` (repeatable): k6-style rules for every load trial.
+    pub thresholds: Vec<String>,
+}
+
+impl RunOptions {
+    /// The load settings for `target`: its defaults, changed by the flags, with
+    /// the rate never above the target's cap.
+    pub fn load_settings(&self, target: &crate::target::Target) -> crate::load::LoadSettings {
+        let cap = target.load.max_rps;
+        let rps = match (self.load_rps, cap) {
+            (Some(r), Some(c)) => Some(r.min(c)),
+            (r, c) => r.or(c),
+        };
+        crate::load::LoadSettings {
+            users: self.load_users.unwrap_or(target.load.users),
+            duration: self
+                .load_duration_secs
+                .map(std::time::Duration::from_secs)
+                .unwrap_or(target.load.duration)
+                .min(crate::load::attack::MAX_DURATION),
+            max_rps: rps,
+        }
+    }
+}
+
+fn number<T: TryFrom<u64>>(v: &str) -> Result<T, String> {
+    let n: u64 = v
+        .parse()
+        .map_err(|_| format!("`{v}` is not a positive whole number"))?;
+    if n == 0 {
+        return Err("must be at least 1".into());
+    }
+    T::try_from(n).map_err(|_| format!("`{v}` is too large"))
 }
 
 /// What a flag takes.
 enum Arity {
-    Value(fn(&mut RunOptions, String)),
+    Value(fn(&mut RunOptions, String) -> Result<(), String>),
     Switch(fn(&mut RunOptions)),
 }
 
@@ -43,27 +84,42 @@ enum Arity {
 const FLAGS: &[(&str, Arity, &str)] = &[
     (
         "--target",
-        Arity::Value(|o, v| o.target = Some(v)),
+        Arity::Value(|o, v| {
+            o.target = Some(v);
+            Ok(())
+        }),
         "target name from the registry (default: local; env WIKI_TARGET)",
     ),
     (
         "--targets",
-        Arity::Value(|o, v| o.targets_file = Some(v.into())),
+        Arity::Value(|o, v| {
+            o.targets_file = Some(v.into());
+            Ok(())
+        }),
         "extra target registry file (env WIKIHARNESS_TARGETS)",
     ),
     (
         "--report-dir",
-        Arity::Value(|o, v| o.report_dir = Some(v.into())),
+        Arity::Value(|o, v| {
+            o.report_dir = Some(v.into());
+            Ok(())
+        }),
         "directory for run reports (default: target/wikiharness)",
     ),
     (
         "--team",
-        Arity::Value(|o, v| o.teams.push(v)),
+        Arity::Value(|o, v| {
+            o.teams.push(v);
+            Ok(())
+        }),
         "only trials owned by this team (repeatable)",
     ),
     (
         "--suite",
-        Arity::Value(|o, v| o.suites.push(v)),
+        Arity::Value(|o, v| {
+            o.suites.push(v);
+            Ok(())
+        }),
         "only trials of this suite (repeatable)",
     ),
     (
@@ -75,6 +131,44 @@ const FLAGS: &[(&str, Arity, &str)] = &[
         "--keep-wiki",
         Arity::Switch(|o| o.keep_wiki = true),
         "leave the local wiki running after the run",
+    ),
+    (
+        "--load",
+        Arity::Switch(|o| o.load = true),
+        "run the load scenarios (needs a target with allow_load)",
+    ),
+    (
+        "--load-users",
+        Arity::Value(|o, v| {
+            o.load_users = Some(number(&v)?);
+            Ok(())
+        }),
+        "simulated users per load scenario",
+    ),
+    (
+        "--load-duration",
+        Arity::Value(|o, v| {
+            o.load_duration_secs = Some(number(&v)?);
+            Ok(())
+        }),
+        "seconds per load scenario (at most 600)",
+    ),
+    (
+        "--load-rps",
+        Arity::Value(|o, v| {
+            o.load_rps = Some(number(&v)?);
+            Ok(())
+        }),
+        "requests per second cap (never above the target's max_rps)",
+    ),
+    (
+        "--threshold",
+        Arity::Value(|o, v| {
+            crate::load::Threshold::parse(&v)?;
+            o.thresholds.push(v);
+            Ok(())
+        }),
+        "k6-style rule for every load trial, e.g. \"p95 < 500ms\" (repeatable)",
     ),
     (
         "--keep-pages",
@@ -141,7 +235,10 @@ pub fn split_args(
                         message: "value is empty".into(),
                     });
                 }
-                set(&mut opts, value);
+                set(&mut opts, value).map_err(|message| SetupError::Usage {
+                    flag: name.clone(),
+                    message,
+                })?;
             }
         }
     }

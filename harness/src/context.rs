@@ -191,6 +191,11 @@ impl TrialCx {
         self.recorder.note(text);
     }
 
+    /// Attaches a load trial's summary (figures and histograms).
+    pub fn load_summary(&self, summary: crate::load::LoadSummary) {
+        self.recorder.load(summary);
+    }
+
     /// Writes `bytes` as an attachment `name` in the run directory and records it.
     pub fn attach(&self, name: &str, bytes: &[u8]) -> Result<PathBuf, TrialError> {
         let rel = PathBuf::from("attachments")

@@ -29,6 +29,7 @@ struct State {
     figures: Vec<Figure>,
     notes: Vec<String>,
     attachments: Vec<PathBuf>,
+    load: Option<crate::load::LoadSummary>,
 }
 
 /// Everything a recorder collected.
@@ -48,6 +49,8 @@ pub struct Collected {
     pub notes: Vec<String>,
     /// Attachments.
     pub attachments: Vec<PathBuf>,
+    /// Load summary.
+    pub load: Option<crate::load::LoadSummary>,
 }
 
 impl Recorder {
@@ -106,6 +109,11 @@ impl Recorder {
         self.state().attachments.push(path);
     }
 
+    /// Records a load trial's summary.
+    pub fn load(&self, summary: crate::load::LoadSummary) {
+        self.state().load = Some(summary);
+    }
+
     /// Takes everything collected so far.
     pub fn take(&self) -> Collected {
         let mut s = self.state();
@@ -118,6 +126,7 @@ impl Recorder {
             figures: s.figures,
             notes: s.notes,
             attachments: s.attachments,
+            load: s.load,
         }
     }
 }

@@ -14,6 +14,7 @@ pub mod context;
 pub mod error;
 pub mod events;
 pub mod evidence;
+pub mod load;
 pub mod localwiki;
 pub mod paths;
 pub mod redact;

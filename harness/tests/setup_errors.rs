@@ -9,7 +9,10 @@ use wikiharness_harness::runner::{Setup, plan, setup};
 use wikiharness_harness::target::{CredentialSource, Target};
 use wikiharness_harness::{Capability, SetupError, TrialSpec};
 
-fn catalog(_: &Target) -> Result<Vec<TrialSpec>, SetupError> {
+fn catalog(
+    _: &Target,
+    _: &wikiharness_harness::cli::RunOptions,
+) -> Result<Vec<TrialSpec>, SetupError> {
     let read = TrialSpec::build("pageviews", "main")
         .feature("Page views")
         .team("MediaWiki Platform")

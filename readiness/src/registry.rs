@@ -47,6 +47,21 @@ pub struct Limits {
     pub error_rate: Option<f64>,
 }
 
+impl Limits {
+    /// The limits as k6-style threshold rules (`p95 < 500ms`, `error_rate < 0.01`).
+    pub fn rules(&self) -> Vec<String> {
+        let ms = [
+            ("p50", self.p50_ms),
+            ("p95", self.p95_ms),
+            ("p99", self.p99_ms),
+        ];
+        ms.iter()
+            .filter_map(|(m, v)| v.map(|v| format!("{m} < {v}ms")))
+            .chain(self.error_rate.map(|r| format!("error_rate < {r}")))
+            .collect()
+    }
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawFile {

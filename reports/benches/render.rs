@@ -124,6 +124,7 @@ fn run() -> RunRecord {
                 }],
                 notes: vec![],
                 attachments: vec![],
+                load: None,
             }
         })
         .collect();

@@ -263,3 +263,67 @@ fn junit_parses_with_suites_cases_failures_skips_and_attachments() {
         "{outs}"
     );
 }
+
+#[test]
+fn load_trials_show_latency_chart_table_and_thresholds() {
+    use wikiharness_harness::load::stats::EndpointRecorder;
+    use wikiharness_harness::load::{LoadSummary, Threshold};
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("run");
+    std::fs::create_dir_all(&dir).unwrap();
+    let rec = EndpointRecorder::default();
+    for i in 0..100 {
+        rec.record(
+            20_000 + i * 1000,
+            Some(200),
+            Some("mw-web.local.7"),
+            false,
+            Some(50_000),
+        );
+    }
+    let mut summary = LoadSummary {
+        scenario: "anonymous_readers".into(),
+        users: 4,
+        max_rps: Some(40),
+        total: rec.summary("total", 10.0),
+        endpoints: vec![rec.summary("page view", 10.0)],
+        thresholds: vec![],
+    };
+    summary.thresholds = ["p95 < 50ms", "error_rate < 1%"]
+        .iter()
+        .map(|r| Threshold::parse(r).unwrap().judge(&summary).unwrap())
+        .collect();
+    let mut t = common::trial(
+        "pageviews::load",
+        "MediaWiki Platform",
+        wikiharness_harness::events::Status::Failed,
+        Some("thresholds violated"),
+    );
+    t.load = Some(summary);
+    let run = common::run(vec![t]);
+    let readiness = judge(&common::registry(), &run, &BTreeSet::new());
+    let (changes, flaky) = (Changes::default(), BTreeSet::new());
+    write_all(&ReportInput {
+        run: &run,
+        readiness: &readiness,
+        trend: vec![],
+        changes: &changes,
+        flaky: &flaky,
+        run_dir: &dir,
+    })
+    .unwrap();
+    let doc = Html::parse_document(
+        &std::fs::read_to_string(dir.join("team-mediawiki-platform.html")).unwrap(),
+    );
+    let text: String = doc.root_element().text().collect();
+    assert!(
+        text.contains("`p95 < 50ms`: observed") && text.contains("VIOLATED"),
+        "threshold verdicts shown"
+    );
+    assert!(
+        text.contains("corrected for coordinated omission"),
+        "latency chart with both series"
+    );
+    let endpoints = texts(&doc, "details table tbody tr td:first-child");
+    assert!(endpoints.iter().any(|e| e == "page view"), "{endpoints:?}");
+}

@@ -11,7 +11,7 @@ use crate::support::wiki;
 
 /// Distinct accounts for the concurrent editors (an editor conflicting with
 /// itself is not a conflict to MediaWiki, so each editor is another user).
-const EDITORS: &[&str] = &["bot", "user", "user2", "admin"];
+pub const EDITORS: &[&str] = &["bot", "user", "user2", "admin"];
 /// Lines each editor appends.
 const LINES_EACH: usize = 2;
 /// Attempts per line before giving up.
@@ -35,7 +35,7 @@ pub fn trials() -> Vec<TrialSpec> {
         logins = logins.account(role);
     }
     vec![
-        appends.run(|cx| async move { appends_lose_nothing(cx).await }),
+        appends.run(|cx| async move { appends_lose_nothing(cx, LINES_EACH).await }),
         t("simultaneous_creates_all_succeed", "Concurrent edits")
             .needs(Capability::Write)
             .account("bot")
@@ -70,40 +70,13 @@ pub fn trials() -> Vec<TrialSpec> {
                 }
                 Ok(())
             }),
-        logins.run(|cx| async move {
-            let mut tasks = Vec::new();
-            for role in EDITORS.iter().chain(EDITORS) {
-                let cx = cx.clone();
-                tasks.push(tokio::spawn(async move {
-                    let s = cx.login(role).await?;
-                    let expected = cx.credentials(role)?.wiki_user().to_owned();
-                    Ok::<_, TrialError>((s, expected))
-                }));
-            }
-            let mut sessions = Vec::new();
-            for t in tasks {
-                sessions.push(t.await.map_err(|e| TrialError::fail(e.to_string()))??);
-            }
-            let checks: Vec<_> = sessions
-                .into_iter()
-                .map(|(s, expected)| {
-                    tokio::spawn(async move { (wiki::whoami(&s).await, expected) })
-                })
-                .collect();
-            for c in checks {
-                let (seen, expected) = c.await.map_err(|e| TrialError::fail(e.to_string()))?;
-                let seen = seen?;
-                ensure!(
-                    seen == expected,
-                    "a session logged in as `{expected}` is seen as `{seen}`: sessions are mixed up"
-                );
-            }
-            Ok(())
-        }),
+        logins.run(|cx| async move { logins_stay_separate(cx, 2).await }),
     ]
 }
 
-async fn appends_lose_nothing(cx: TrialCx) -> Result<(), TrialError> {
+/// Each of the [`EDITORS`] appends `lines_each` lines to one page at the same
+/// time; every accepted line must be in the final text, one revision each.
+pub async fn appends_lose_nothing(cx: TrialCx, lines_each: usize) -> Result<(), TrialError> {
     let title = cx.sandbox_title("Concurrent appends")?;
     let mut editors = Vec::new();
     for role in EDITORS {
@@ -124,7 +97,7 @@ async fn appends_lose_nothing(cx: TrialCx) -> Result<(), TrialError> {
             tokio::spawn(async move {
                 let mut accepted = Vec::new();
                 let mut conflicts = 0;
-                for n in 0..LINES_EACH {
+                for n in 0..lines_each {
                     let line = format!("line {n} from {role}");
                     conflicts += append_with_retry(&cx, &s, &title, &line).await?;
                     accepted.push(line);
@@ -192,4 +165,38 @@ async fn append_with_retry(
     Err(TrialError::fail(format!(
         "`{line}` still conflicted after {MAX_ATTEMPTS} attempts"
     )))
+}
+
+/// Logs every one of the [`EDITORS`] in `sessions_each` times at once; each
+/// session must then be seen by the wiki as its own user.
+pub async fn logins_stay_separate(cx: TrialCx, sessions_each: usize) -> Result<(), TrialError> {
+    let mut tasks = Vec::new();
+    for role in EDITORS
+        .iter()
+        .flat_map(|r| std::iter::repeat_n(*r, sessions_each))
+    {
+        let cx = cx.clone();
+        tasks.push(tokio::spawn(async move {
+            let s = cx.login(role).await?;
+            let expected = cx.credentials(role)?.wiki_user().to_owned();
+            Ok::<_, TrialError>((s, expected))
+        }));
+    }
+    let mut sessions = Vec::new();
+    for t in tasks {
+        sessions.push(t.await.map_err(|e| TrialError::fail(e.to_string()))??);
+    }
+    let checks: Vec<_> = sessions
+        .into_iter()
+        .map(|(s, expected)| tokio::spawn(async move { (wiki::whoami(&s).await, expected) }))
+        .collect();
+    for c in checks {
+        let (seen, expected) = c.await.map_err(|e| TrialError::fail(e.to_string()))?;
+        let seen = seen?;
+        ensure!(
+            seen == expected,
+            "a session logged in as `{expected}` is seen as `{seen}`: sessions are mixed up"
+        );
+    }
+    Ok(())
 }

@@ -27,24 +27,26 @@ pub fn trials() -> Vec<TrialSpec> {
             .needs(Capability::Write)
             .account("bot")
             .timeout(Duration::from_secs(180))
-            .run(|cx| async move { fanout(cx).await }),
+            .run(|cx| async move { fanout(cx, "Fanout", FANOUT).await }),
     ]
 }
 
-async fn fanout(cx: TrialCx) -> Result<(), TrialError> {
+/// Edits template `name` transcluded by `count` pages and waits until the job
+/// runner delivered its new categories, links and text to every page.
+pub async fn fanout(cx: TrialCx, name: &str, count: usize) -> Result<(), TrialError> {
     let run = cx.run_id().to_owned();
-    let template = titles::in_namespace(&cx, "Template", "Fanout")?;
+    let template = titles::in_namespace(&cx, "Template", name)?;
     let category = format!(
         "Category:{}",
-        capitalise(&titles::unique_word(&cx, "fanout"))
+        capitalise(&titles::unique_word(&cx, &name.to_lowercase()))
     );
-    let link = cx.sandbox_title("Fanout link target")?;
-    let pages: Vec<String> = (1..=FANOUT)
-        .map(|i| cx.sandbox_title(&format!("Fanout page {i}")))
+    let link = cx.sandbox_title(&format!("{name} link target"))?;
+    let pages: Vec<String> = (1..=count)
+        .map(|i| cx.sandbox_title(&format!("{name} page {i}")))
         .collect::<Result<_, _>>()?;
     let bot = cx.login("bot").await?;
 
-    wiki::edit(&cx, &bot, &template, &format!("fanout-v1-{run}"), &[]).await?;
+    wiki::edit(&cx, &bot, &template, &format!("{name}-v1-{run}"), &[]).await?;
     for page in &pages {
         wiki::edit(&cx, &bot, page, &format!("{{{{{template}}}}}"), &[]).await?;
     }
@@ -73,7 +75,7 @@ async fn fanout(cx: TrialCx) -> Result<(), TrialError> {
         &cx,
         &bot,
         &template,
-        &format!("fanout-v2-{run}<includeonly>[[{category}]] [[{link}]]</includeonly>"),
+        &format!("{name}-v2-{run}<includeonly>[[{category}]] [[{link}]]</includeonly>"),
         &[],
     )
     .await?;
@@ -118,7 +120,7 @@ async fn fanout(cx: TrialCx) -> Result<(), TrialError> {
                     .view(page)
                     .await?
                     .body
-                    .contains(&format!("fanout-v2-{run}"))
+                    .contains(&format!("{name}-v2-{run}"))
                 {
                     stale.push(page.clone());
                 }
@@ -179,7 +181,7 @@ async fn pages_without(
 }
 
 /// Exact job counts where the target exposes them (the managed local wiki).
-async fn queue(cx: &TrialCx) -> Option<BTreeMap<String, u64>> {
+pub async fn queue(cx: &TrialCx) -> Option<BTreeMap<String, u64>> {
     if cx.target().managed != Managed::LocalWiki {
         return None;
     }

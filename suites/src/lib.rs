@@ -9,6 +9,7 @@ pub mod concurrency;
 pub mod deferred;
 pub mod forms;
 pub mod jobs;
+pub mod load;
 pub mod pageviews;
 pub mod rest;
 pub mod shellbox;
@@ -16,9 +17,23 @@ mod support;
 pub mod visualeditor;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
+use wikiharness_harness::load::{LoadSettings, Threshold};
 use wikiharness_harness::target::Target;
 use wikiharness_harness::{SetupError, TrialSpec};
+
+/// Thresholds for a load trial, by trial name.
+pub type Thresholds = Arc<dyn Fn(&str) -> Vec<Threshold> + Send + Sync>;
+
+/// What the suites need from the run besides the target.
+#[derive(Clone)]
+pub struct SuiteConfig {
+    /// Size of load scenarios.
+    pub load: LoadSettings,
+    /// Thresholds of each load trial (from the readiness registry and flags).
+    pub thresholds: Thresholds,
+}
 
 /// Directory of the YAML check files.
 pub fn checks_dir() -> PathBuf {
@@ -28,7 +43,7 @@ pub fn checks_dir() -> PathBuf {
 }
 
 /// Every trial, for `target`.
-pub fn catalog(target: &Target) -> Result<Vec<TrialSpec>, SetupError> {
+pub fn catalog(target: &Target, config: &SuiteConfig) -> Result<Vec<TrialSpec>, SetupError> {
     let mut trials = Vec::new();
     trials.extend(pageviews::trials(target)?);
     trials.extend(forms::trials());
@@ -39,5 +54,6 @@ pub fn catalog(target: &Target) -> Result<Vec<TrialSpec>, SetupError> {
     trials.extend(deferred::trials());
     trials.extend(shellbox::trials());
     trials.extend(concurrency::trials());
+    trials.extend(load::trials(config));
     Ok(trials)
 }

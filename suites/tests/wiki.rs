@@ -1,13 +1,17 @@
 //! `cargo test -- --target NAME`: the wikiharness run.
 //!
 //! Composes the stages: the harness runner runs the suites' catalog against
-//! the target (the readiness registry is checked against the catalog first),
-//! and at the end the reports stage judges the results and writes the reports.
+//! the target (the readiness registry is checked against the catalog first,
+//! and its load limits become the load trials' thresholds), and at the end the
+//! reports stage judges the results and writes the reports.
 
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use wikiharness_harness::SetupError;
+use wikiharness_harness::load::Threshold;
 use wikiharness_readiness::{Registry, registry};
+use wikiharness_suites::SuiteConfig;
 
 fn main() -> ExitCode {
     let registry = match Registry::load(&registry::default_path()) {
@@ -19,11 +23,51 @@ fn main() -> ExitCode {
     };
     let checked = registry.clone();
     wikiharness_harness::runner::main(
-        Box::new(move |target| {
-            let trials = wikiharness_suites::catalog(target)?;
+        Box::new(move |target, opts| {
+            let config = SuiteConfig {
+                load: opts.load_settings(target),
+                thresholds: thresholds(&checked, &opts.thresholds)?,
+            };
+            let trials = wikiharness_suites::catalog(target, &config)?;
             checked.validate(&trials.iter().map(|t| t.meta.clone()).collect::<Vec<_>>())?;
             Ok(trials)
         }),
         Arc::new(move |record, run_dir| wikiharness_reports::publish(&registry, record, run_dir)),
     )
+}
+
+/// A trial's thresholds: the `limits` of the registry feature that covers it,
+/// then the `--threshold` rules.
+fn thresholds(
+    registry: &Arc<Registry>,
+    flags: &[String],
+) -> Result<wikiharness_suites::Thresholds, SetupError> {
+    let parse = |rule: &str| {
+        Threshold::parse(rule).map_err(|message| SetupError::File {
+            file: registry.file.clone(),
+            line: None,
+            message: format!("limits: {message}"),
+        })
+    };
+    let from_flags: Vec<Threshold> = flags.iter().map(|r| parse(r)).collect::<Result<_, _>>()?;
+    let mut by_feature = std::collections::BTreeMap::new();
+    for (_, feature) in registry.features() {
+        if let Some(limits) = feature.limits {
+            let rules: Vec<Threshold> = limits
+                .rules()
+                .iter()
+                .map(|r| parse(r))
+                .collect::<Result<_, _>>()?;
+            by_feature.insert(feature.name.clone(), rules);
+        }
+    }
+    let registry = registry.clone();
+    Ok(Arc::new(move |trial: &str| {
+        let mut rules = registry
+            .feature_of(trial)
+            .and_then(|(_, f)| by_feature.get(&f.name).cloned())
+            .unwrap_or_default();
+        rules.extend(from_flags.iter().cloned());
+        rules
+    }))
 }

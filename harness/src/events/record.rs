@@ -120,6 +120,9 @@ pub struct TrialRecord {
     pub notes: Vec<String>,
     /// Files attached (screenshots, diffs), relative to the run directory.
     pub attachments: Vec<PathBuf>,
+    /// Load figures and histograms of a load trial.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub load: Option<crate::load::LoadSummary>,
 }
 
 /// Metadata of a run.
@@ -204,7 +207,7 @@ pub enum Event {
         at: String,
     },
     /// A trial ended.
-    TrialFinished(TrialRecord),
+    TrialFinished(Box<TrialRecord>),
     /// The run ended.
     RunFinished {
         /// RFC 3339 time.

@@ -42,7 +42,7 @@ impl Results {
 
     /// Records a finished trial.
     pub fn finished(&self, record: TrialRecord) {
-        self.log.emit(&Event::TrialFinished(record.clone()));
+        self.log.emit(&Event::TrialFinished(Box::new(record.clone())));
         self.trials
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -97,6 +97,7 @@ fn record(
         figures: c.figures,
         notes: c.notes,
         attachments: c.attachments,
+        load: c.load,
     }
 }
 

@@ -29,8 +29,8 @@ use crate::{paths, redact, run_dir};
 
 pub use execute::{Results, now};
 
-/// Builds the trials for a target (the suites' catalog).
-pub type Catalog = dyn FnOnce(&Target) -> Result<Vec<TrialSpec>, SetupError>;
+/// Builds the trials for a target and the run's options (the suites' catalog).
+pub type Catalog = dyn FnOnce(&Target, &cli::RunOptions) -> Result<Vec<TrialSpec>, SetupError>;
 
 /// Turns a finished (or interrupted) run into reports; returns the files written.
 pub type Finish = dyn Fn(&RunRecord, &Path) -> Result<Vec<PathBuf>, SetupError> + Send + Sync;
@@ -97,7 +97,15 @@ pub fn setup(argv: Vec<String>, catalog: Box<Catalog>) -> Result<Setup, SetupErr
         ));
     }
     let args = Arguments::from_iter(libtest_args);
-    let specs = plan::select(catalog(&target)?, &opts)?;
+    let mut specs = plan::select(catalog(&target, &opts)?, &opts)?;
+    if opts.load {
+        for s in specs
+            .iter_mut()
+            .filter(|s| s.meta.needs.contains(&crate::events::Capability::Load))
+        {
+            s.opt_in = None;
+        }
+    }
     Ok(Setup {
         argv,
         opts,
@@ -203,18 +211,26 @@ fn run(catalog: Box<Catalog>, finish: Arc<Finish>) -> Result<ExitCode, SetupErro
         cleanup: Mutex::default(),
         done: AtomicBool::new(false),
     });
+    // ctrlc allows one handler per process: installed first, it also keeps
+    // goose from taking SIGINT over during load trials.
     let (on_signal, signal_shared, keep_pages) = (closing.clone(), shared.clone(), opts.keep_pages);
-    rt.spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            eprintln!(
-                "\nwikiharness: interrupted; cleaning up and writing the report of what finished"
-            );
-            let cleanup = on_signal.clean_up(&signal_shared, keep_pages);
-            let _ = tokio::time::timeout(std::time::Duration::from_secs(20), cleanup).await;
-            on_signal.close(true);
-            std::process::exit(130);
-        }
+    let handle = rt.handle().clone();
+    let handler = ctrlc::set_handler(move || {
+        eprintln!(
+            "\nwikiharness: interrupted; cleaning up and writing the report of what finished"
+        );
+        let cleanup = on_signal.clean_up(&signal_shared, keep_pages);
+        let _ = handle.block_on(async {
+            tokio::time::timeout(std::time::Duration::from_secs(20), cleanup).await
+        });
+        on_signal.close(true);
+        std::process::exit(130);
     });
+    if let Err(e) = handler {
+        eprintln!(
+            "wikiharness: cannot handle Ctrl-C ({e}); an interrupted run will not write its report"
+        );
+    }
 
     let trials = planned
         .into_iter()
@@ -359,6 +375,7 @@ impl Closing {
                 report_failed = true;
             }
         }
+        print_load_table(&record);
         if let Some(mut wiki) = self.wiki.lock().unwrap_or_else(|e| e.into_inner()).take() {
             wiki.stop();
         }
@@ -373,4 +390,52 @@ impl Closing {
         );
         report_failed
     }
+}
+
+/// A short table of the run's load trials, on stderr.
+fn print_load_table(record: &RunRecord) {
+    let loads: Vec<_> = record
+        .trials
+        .iter()
+        .filter_map(|t| t.load.as_ref().map(|l| (t, l)))
+        .collect();
+    if loads.is_empty() {
+        return;
+    }
+    eprintln!(
+        "\n{:<34} {:>5} {:>8} {:>7} {:>8} {:>8} {:>8} {:>9} {:>7}  thresholds",
+        "load scenario",
+        "users",
+        "requests",
+        "req/s",
+        "p50 ms",
+        "p95 ms",
+        "p99 ms",
+        "co p99 ms",
+        "errors"
+    );
+    for (t, l) in loads {
+        let tot = &l.total;
+        let violated = l.thresholds.iter().filter(|r| !r.passed).count();
+        let verdict = if l.thresholds.is_empty() {
+            "none".to_string()
+        } else if violated == 0 {
+            format!("{} met", l.thresholds.len())
+        } else {
+            format!("{violated} VIOLATED")
+        };
+        eprintln!(
+            "{:<34} {:>5} {:>8} {:>7.1} {:>8.1} {:>8.1} {:>8.1} {:>9.1} {:>6.2}%  {verdict}",
+            t.meta.name,
+            l.users,
+            tot.requests,
+            tot.throughput_rps,
+            tot.raw.p50,
+            tot.raw.p95,
+            tot.raw.p99,
+            tot.corrected.p99,
+            tot.error_rate * 100.0
+        );
+    }
+    eprintln!();
 }

@@ -41,6 +41,7 @@ fn trial(name: &str, status: Status, message: Option<&str>) -> TrialRecord {
         figures: vec![],
         notes: vec![],
         attachments: vec![],
+        load: None,
     }
 }
 

@@ -46,3 +46,44 @@ fn shorten(s: &str, n: usize) -> String {
         format!("{}…", s.chars().take(n - 1).collect::<String>())
     }
 }
+
+/// Latency percentiles of one load summary: measured and corrected for
+/// coordinated omission, side by side.
+pub fn percentiles(
+    title: &str,
+    raw: &wikiharness_harness::load::Percentiles,
+    corrected: &wikiharness_harness::load::Percentiles,
+) -> Markup {
+    let rows = [
+        ("p50", raw.p50, corrected.p50),
+        ("p90", raw.p90, corrected.p90),
+        ("p95", raw.p95, corrected.p95),
+        ("p99", raw.p99, corrected.p99),
+        ("max", raw.max, corrected.max),
+    ];
+    let max = rows
+        .iter()
+        .map(|r| r.1.max(r.2))
+        .fold(0.0_f64, f64::max)
+        .max(1e-9);
+    let (label_w, bar_w, row) = (60.0, 480.0, 34.0);
+    let height = row * rows.len() as f64 + 30.0;
+    let width = label_w + bar_w + 120.0;
+    html! {
+        svg xmlns="http://www.w3.org/2000/svg" role="img" width=(width) height=(height) viewBox={ "0 0 " (width) " " (height) } {
+            title { (title) }
+            rect x=(label_w) y="4" width="10" height="10" fill="#0969da" {}
+            text x=(label_w + 14.0) y="13" font-size="11" { "measured" }
+            rect x=(label_w + 90.0) y="4" width="10" height="10" fill="#bc4c00" {}
+            text x=(label_w + 104.0) y="13" font-size="11" { "corrected for coordinated omission" }
+            @for (i, (name, r, c)) in rows.iter().enumerate() {
+                @let y = 22.0 + row * i as f64;
+                text x=(label_w - 6.0) y=(y + 18.0) text-anchor="end" font-size="12" { (name) }
+                rect x=(label_w) y=(y + 2.0) width=((r / max * bar_w).max(1.0)) height="13" fill="#0969da" {}
+                text x=(label_w + (r / max * bar_w).max(1.0) + 4.0) y=(y + 13.0) font-size="11" { (format!("{r:.1} ms")) }
+                rect x=(label_w) y=(y + 16.0) width=((c / max * bar_w).max(1.0)) height="13" fill="#bc4c00" {}
+                text x=(label_w + (c / max * bar_w).max(1.0) + 4.0) y=(y + 27.0) font-size="11" { (format!("{c:.1} ms")) }
+            }
+        }
+    }
+}

@@ -107,6 +107,7 @@ fn trial(input: &ReportInput<'_>, t: &TrialRecord) -> Markup {
                 table { thead { tr { th { "Figure" } th { "Value" } } }
                     tbody { @for f in &t.figures { tr { td { (f.name) } td.num { (format!("{:.1} {}", f.value, f.unit)) } } } } }
             }
+            @if let Some(l) = &t.load { (load(l)) }
             @for n in &t.notes { p { (n) } }
             @for a in &t.attachments { (attachment(input, a)) }
             @if !t.evidence.is_empty() {
@@ -134,5 +135,35 @@ fn attachment(input: &ReportInput<'_>, rel: &std::path::Path) -> Markup {
             html! { figure { img.shot alt={ "screenshot " (rel.display()) } src=(PreEscaped(format!("data:image/png;base64,{data}"))); figcaption { (rel.display()) } } }
         }
         _ => html! { p { "Attachment: " a href=(rel.display().to_string()) { (rel.display()) } } },
+    }
+}
+
+/// A load trial's thresholds, latency chart and per-endpoint table.
+fn load(l: &wikiharness_harness::load::LoadSummary) -> Markup {
+    html! {
+        h4 { "Load: " (l.scenario) ", " (l.users) " users" @if let Some(r) = l.max_rps { ", at most " (r) " req/s" } }
+        @if !l.thresholds.is_empty() {
+            ul { @for r in &l.thresholds { li { (status_badge(if r.passed { Status::Passed } else { Status::Failed })) " " (r.to_string()) } } }
+        }
+        (svg::percentiles(&format!("Latency of {}", l.scenario), &l.total.raw, &l.total.corrected))
+        table {
+            thead { tr {
+                th { "Endpoint" } th { "Requests" } th { "req/s" } th { "Errors" }
+                th { "p50" } th { "p95" } th { "p99" } th { "p99 corrected" } th { "max" } th { "Statuses" } th { "Backends" }
+            } }
+            tbody { @for e in l.endpoints.iter().chain(std::iter::once(&l.total)) { tr {
+                td { @if e.endpoint == "total" { strong { "total" } } @else { (e.endpoint) } }
+                td.num { (e.requests) }
+                td.num { (format!("{:.1}", e.throughput_rps)) }
+                td.num { (format!("{:.2} %", e.error_rate * 100.0)) }
+                td.num { (format!("{:.1}", e.raw.p50)) }
+                td.num { (format!("{:.1}", e.raw.p95)) }
+                td.num { (format!("{:.1}", e.raw.p99)) }
+                td.num { (format!("{:.1}", e.corrected.p99)) }
+                td.num { (format!("{:.1}", e.raw.max)) }
+                td { (e.statuses.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join(", ")) }
+                td { (e.backends.len()) " (" (e.backends.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join(", ")) ")" }
+            } } }
+        }
     }
 }

@@ -51,6 +51,7 @@ pub fn trial(name: &str, team: &str, status: Status, message: Option<&str>) -> T
         figures: vec![],
         notes: vec![],
         attachments: vec![],
+        load: None,
     }
 }
 

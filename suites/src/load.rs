@@ -1,0 +1,759 @@
+//! Load scenarios (goose): readers, API readers, editors, external-binary
+//! renders and a job-heavy mix, each a bounded attack whose latencies the
+//! harness records itself and judges against thresholds. Plus bursts of
+//! simultaneous edits, logins and job fan-outs. All of them need a target
+//! that allows load and are opt-in (`--load` or `--include-ignored`).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use goose::prelude::{GooseMethod, GooseUser, TransactionError, TransactionResult};
+use wikiharness_harness::load::attack::{self, Call, Plan, Step, step_fn};
+use wikiharness_harness::load::{LoadSettings, LoadSummary, Recorders, Threshold};
+use wikiharness_harness::target::encode_title;
+use wikiharness_harness::{Capability, TrialCx, TrialError, TrialResult, TrialSpec, ensure};
+
+use crate::SuiteConfig;
+use crate::api::capitalise;
+use crate::rest::route_title;
+use crate::support::teams::{PLATFORM, SERVICE_OPS};
+use crate::support::{poll, titles, wiki};
+
+/// How to ask for the load trials.
+const OPT_IN: &str = "load scenarios run with --load (or --include-ignored)";
+/// Request-rate cap for scenarios that write.
+const WRITE_RPS: u32 = 5;
+/// Pages read by the reader scenarios.
+const READ_PAGES: usize = 5;
+/// Pages transcluding the job-heavy template.
+const JOB_PAGES: usize = 8;
+
+/// The load trials.
+pub fn trials(config: &SuiteConfig) -> Vec<TrialSpec> {
+    let t = |check: &str, feature: &str, team: &str| {
+        TrialSpec::build("load", check)
+            .feature(feature)
+            .team(team)
+            .needs(Capability::Load)
+            .opt_in(OPT_IN)
+            .timeout(Duration::from_secs(900))
+    };
+    let scenario = |name: &'static str, run: Scenario| {
+        let settings = config.load.clone();
+        let thresholds = thresholds_for(config, &format!("load::{name}"));
+        move |cx: TrialCx| {
+            let (settings, thresholds) = (settings.clone(), thresholds.clone());
+            async move {
+                let summary = run(cx.clone(), settings).await?;
+                judge(&cx, summary, &thresholds)
+            }
+        }
+    };
+    vec![
+        t("anonymous_readers", "Capacity: readers", SERVICE_OPS)
+            .needs(Capability::Write)
+            .account("bot")
+            .run(scenario("anonymous_readers", |cx, s| {
+                Box::pin(readers(cx, s))
+            })),
+        t("api_readers", "Capacity: readers", SERVICE_OPS)
+            .needs(Capability::Write)
+            .account("bot")
+            .run(scenario("api_readers", |cx, s| {
+                Box::pin(api_readers(cx, s))
+            })),
+        t("editors", "Capacity: editors", SERVICE_OPS)
+            .needs(Capability::Write)
+            .account("bot")
+            .run(scenario("editors", |cx, s| Box::pin(editors(cx, s)))),
+        t("shellbox_heavy", "Capacity: external binaries", SERVICE_OPS)
+            .needs(Capability::Write)
+            .account("bot")
+            .run(scenario("shellbox_heavy", |cx, s| {
+                Box::pin(shellbox_heavy(cx, s))
+            })),
+        t("job_heavy", "Capacity: job queue", SERVICE_OPS)
+            .needs(Capability::Write)
+            .account("bot")
+            .run(scenario("job_heavy", |cx, s| Box::pin(job_heavy(cx, s)))),
+        {
+            let mut b = t("edit_burst_loses_nothing", "Concurrent edits", PLATFORM)
+                .needs(Capability::Write);
+            for role in crate::concurrency::EDITORS {
+                b = b.account(role);
+            }
+            b.run(|cx| async move { crate::concurrency::appends_lose_nothing(cx, 5).await })
+        },
+        {
+            let mut b = t(
+                "login_burst_keeps_sessions_apart",
+                "Login and sessions",
+                PLATFORM,
+            );
+            for role in crate::concurrency::EDITORS {
+                b = b.account(role);
+            }
+            b.run(|cx| async move { crate::concurrency::logins_stay_separate(cx, 8).await })
+        },
+        t("job_fanout_burst", "Job queue", PLATFORM)
+            .needs(Capability::Write)
+            .account("bot")
+            .run(|cx| async move {
+                let bursts = ["Burst A", "Burst B", "Burst C"]
+                    .map(|name| tokio::spawn(crate::jobs::fanout(cx.clone(), name, 5)));
+                for b in bursts {
+                    b.await.map_err(|e| TrialError::fail(e.to_string()))??;
+                }
+                Ok(())
+            }),
+    ]
+}
+
+type Scenario = fn(
+    TrialCx,
+    LoadSettings,
+) -> std::pin::Pin<
+    Box<dyn std::future::Future<Output = Result<LoadSummary, TrialError>> + Send>,
+>;
+
+/// Thresholds for a trial: the run's rules, plus `error_rate < 1%` unless one
+/// already judges the error rate.
+fn thresholds_for(config: &SuiteConfig, trial: &str) -> Vec<Threshold> {
+    let mut rules = (config.thresholds)(trial);
+    if !rules.iter().any(|t| t.rule.contains("error_rate")) {
+        rules.push(Threshold::parse("error_rate < 1%").expect("valid rule"));
+    }
+    rules
+}
+
+/// Records the summary and figures; fails on violated thresholds.
+fn judge(cx: &TrialCx, summary: LoadSummary, thresholds: &[Threshold]) -> TrialResult {
+    let mut summary = summary;
+    summary.thresholds = thresholds
+        .iter()
+        .filter_map(|t| t.judge(&summary))
+        .collect();
+    let tot = &summary.total;
+    for (name, value, unit) in [
+        ("requests", tot.requests as f64, "requests"),
+        ("throughput", tot.throughput_rps, "req/s"),
+        ("p50", tot.raw.p50, "ms"),
+        ("p95", tot.raw.p95, "ms"),
+        ("p99", tot.raw.p99, "ms"),
+        ("p99 corrected", tot.corrected.p99, "ms"),
+        ("error_rate", tot.error_rate * 100.0, "%"),
+    ] {
+        cx.figure(name, value, unit);
+    }
+    cx.note(format!("serving backends: {:?}", tot.backends));
+    let violated: Vec<String> = summary
+        .thresholds
+        .iter()
+        .filter(|r| !r.passed)
+        .map(|r| r.to_string())
+        .collect();
+    let requests = tot.requests;
+    cx.load_summary(summary);
+    ensure!(requests > 0, "the attack sent no requests");
+    ensure!(
+        violated.is_empty(),
+        "thresholds violated: {}",
+        violated.join("; ")
+    );
+    Ok(())
+}
+
+/// What every transaction of an attack shares.
+struct Shared {
+    rec: Arc<Recorders>,
+    headers: Vec<(String, String)>,
+    script: String,
+    article: String,
+    pages: Vec<String>,
+    next: AtomicUsize,
+    counter: AtomicU64,
+    run: String,
+}
+
+impl Shared {
+    fn new(cx: &TrialCx, rec: Arc<Recorders>, pages: Vec<String>) -> Arc<Self> {
+        let t = cx.target();
+        Arc::new(Shared {
+            rec,
+            headers: t
+                .headers
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+            script: t.script_path.clone(),
+            article: t.article_path.clone(),
+            pages,
+            next: AtomicUsize::new(0),
+            counter: AtomicU64::new(0),
+            run: cx.run_id().to_owned(),
+        })
+    }
+
+    /// The next page, round robin.
+    fn page(&self) -> &str {
+        &self.pages[self.next.fetch_add(1, Ordering::Relaxed) % self.pages.len()]
+    }
+
+    fn view_path(&self, title: &str) -> String {
+        format!("{}{}", self.article, encode_title(title))
+    }
+
+    fn api(&self, query: &str) -> String {
+        format!(
+            "{}/api.php?format=json&formatversion=2&servedby=1&{query}",
+            self.script
+        )
+    }
+
+    async fn get(
+        &self,
+        user: &mut GooseUser,
+        endpoint: &str,
+        path: &str,
+        ok: impl Fn(u16, &str) -> bool,
+    ) -> Result<String, Box<TransactionError>> {
+        let call = Call {
+            endpoint,
+            method: GooseMethod::Get,
+            path,
+            form: None,
+            headers: &self.headers,
+        };
+        Ok(attack::timed(user, &self.rec, call, ok).await?.1)
+    }
+
+    async fn post(
+        &self,
+        user: &mut GooseUser,
+        endpoint: &str,
+        form: Vec<(String, String)>,
+        ok: impl Fn(u16, &str) -> bool,
+    ) -> Result<String, Box<TransactionError>> {
+        let path = format!("{}/api.php", self.script);
+        let call = Call {
+            endpoint,
+            method: GooseMethod::Post,
+            path: &path,
+            form: Some(form),
+            headers: &self.headers,
+        };
+        Ok(attack::timed(user, &self.rec, call, ok).await?.1)
+    }
+}
+
+fn api_ok(status: u16, body: &str) -> bool {
+    status == 200 && !body.contains("\"error\":")
+}
+
+fn form(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = [
+        ("format", "json"),
+        ("formatversion", "2"),
+        ("servedby", "1"),
+    ]
+    .iter()
+    .chain(pairs)
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    v.dedup();
+    v
+}
+
+/// Creates `n` sandbox pages named `name N` with the bot; returns their titles.
+async fn make_pages(
+    cx: &TrialCx,
+    name: &str,
+    n: usize,
+    text: impl Fn(usize) -> String,
+) -> Result<Vec<String>, TrialError> {
+    let bot = cx.login("bot").await?;
+    let mut pages = Vec::new();
+    for i in 1..=n {
+        let title = cx.sandbox_title(&format!("{name} {i}"))?;
+        wiki::edit(cx, &bot, &title, &text(i), &[]).await?;
+        pages.push(title);
+    }
+    Ok(pages)
+}
+
+fn host(cx: &TrialCx) -> String {
+    cx.target()
+        .base_url
+        .as_str()
+        .trim_end_matches('/')
+        .to_owned()
+}
+
+async fn attack(
+    cx: &TrialCx,
+    scenario: &str,
+    settings: LoadSettings,
+    rec: Arc<Recorders>,
+    steps: Vec<Step>,
+) -> Result<LoadSummary, TrialError> {
+    let plan = Plan {
+        scenario: scenario.into(),
+        host: host(cx),
+        settings,
+        steps,
+    };
+    attack::run(plan, rec, &[])
+        .await
+        .map_err(TrialError::Failed)
+}
+
+fn step(name: &str, weight: usize, function: goose::prelude::TransactionFunction) -> Step {
+    Step {
+        name: name.into(),
+        weight,
+        function,
+        on_start: false,
+    }
+}
+
+async fn readers(cx: TrialCx, settings: LoadSettings) -> Result<LoadSummary, TrialError> {
+    let run = cx.run_id().to_owned();
+    let pages = make_pages(&cx, "Load read", READ_PAGES, |i| format!("Reader page {i} of run {run}.\n\n* [[Main Page]]\n* '''bold''' text\n\n== Section ==\nMore text.")).await?;
+    let rec = Recorders::new(&settings);
+    let sh = Shared::new(&cx, rec.clone(), pages);
+    let (a, b, c) = (sh.clone(), sh.clone(), sh.clone());
+    let steps = vec![
+        step(
+            "page view",
+            6,
+            step_fn(move |u| {
+                let s = a.clone();
+                Box::pin(async move {
+                    let path = s.view_path(s.page());
+                    s.get(u, "page view", &path, |st, b| {
+                        st == 200 && b.contains("mw-content-text")
+                    })
+                    .await?;
+                    Ok(())
+                })
+            }),
+        ),
+        step(
+            "load.php startup",
+            2,
+            step_fn(move |u| {
+                let s = b.clone();
+                Box::pin(async move {
+                    let path = format!(
+                        "{}/load.php?modules=startup&only=scripts&raw=1&skin=vector",
+                        s.script
+                    );
+                    s.get(u, "load.php startup", &path, |st, b| {
+                        st == 200 && b.contains("mw.loader")
+                    })
+                    .await?;
+                    Ok(())
+                })
+            }),
+        ),
+        step(
+            "static asset",
+            2,
+            step_fn(move |u| {
+                let s = c.clone();
+                Box::pin(async move {
+                    let path = format!(
+                        "{}/resources/assets/poweredby_mediawiki_88x31.png",
+                        s.script
+                    );
+                    s.get(u, "static asset", &path, |st, _| st == 200).await?;
+                    Ok(())
+                })
+            }),
+        ),
+    ];
+    attack(&cx, "anonymous_readers", settings, rec, steps).await
+}
+
+async fn api_readers(cx: TrialCx, settings: LoadSettings) -> Result<LoadSummary, TrialError> {
+    let run = cx.run_id().to_owned();
+    let pages = make_pages(&cx, "Load API", 2, |i| {
+        format!("API page {i} of run {run}. [[Main Page]]")
+    })
+    .await?;
+    let rec = Recorders::new(&settings);
+    let sh = Shared::new(&cx, rec.clone(), pages);
+    let (a, b, c, d) = (sh.clone(), sh.clone(), sh.clone(), sh.clone());
+    let steps = vec![
+        step(
+            "api siteinfo",
+            3,
+            step_fn(move |u| {
+                let s = a.clone();
+                Box::pin(async move {
+                    s.get(
+                        u,
+                        "api siteinfo",
+                        &s.api("action=query&meta=siteinfo&siprop=general|statistics"),
+                        api_ok,
+                    )
+                    .await?;
+                    Ok(())
+                })
+            }),
+        ),
+        step(
+            "api parse",
+            2,
+            step_fn(move |u| {
+                let s = b.clone();
+                Box::pin(async move {
+                    let path = s.api("action=parse&contentmodel=wikitext&title=Load&text=%27%27%27bold%27%27%27+%7B%7B%23if%3Ax%7Cyes%7Cno%7D%7D");
+                    s.get(u, "api parse", &path, |st, b| {
+                        api_ok(st, b) && b.contains("<b>bold</b>")
+                    })
+                    .await?;
+                    Ok(())
+                })
+            }),
+        ),
+        step(
+            "rest page",
+            2,
+            step_fn(move |u| {
+                let s = c.clone();
+                Box::pin(async move {
+                    let path = format!("{}/rest.php/v1/page/{}", s.script, route_title(s.page()));
+                    s.get(u, "rest page", &path, |st, b| {
+                        st == 200 && b.contains("\"source\"")
+                    })
+                    .await?;
+                    Ok(())
+                })
+            }),
+        ),
+        step(
+            "rest html",
+            1,
+            step_fn(move |u| {
+                let s = d.clone();
+                Box::pin(async move {
+                    let path = format!(
+                        "{}/rest.php/v1/page/{}/html",
+                        s.script,
+                        route_title(s.page())
+                    );
+                    s.get(u, "rest html", &path, |st, b| {
+                        st == 200 && b.contains("<body")
+                    })
+                    .await?;
+                    Ok(())
+                })
+            }),
+        ),
+    ];
+    attack(&cx, "api_readers", settings, rec, steps).await
+}
+
+/// A logged-in goose user's CSRF token.
+#[derive(Clone)]
+struct Token(String);
+
+/// Logs the goose user in with the bot password and keeps its CSRF token.
+fn login_step(sh: Arc<Shared>, user: String, password: String) -> Step {
+    Step {
+        name: "login".into(),
+        weight: 1,
+        on_start: true,
+        function: step_fn(move |u| {
+            let (s, user, password) = (sh.clone(), user.clone(), password.clone());
+            Box::pin(async move {
+                let body = s
+                    .get(
+                        u,
+                        "login token",
+                        &s.api("action=query&meta=tokens&type=login"),
+                        api_ok,
+                    )
+                    .await?;
+                let token = json_str(&body, &["query", "tokens", "logintoken"]);
+                let f = form(&[
+                    ("action", "login"),
+                    ("lgname", &user),
+                    ("lgpassword", &password),
+                    ("lgtoken", &token),
+                ]);
+                s.post(u, "login", f, |st, b| {
+                    st == 200 && b.contains("\"Success\"")
+                })
+                .await?;
+                let body = s
+                    .get(
+                        u,
+                        "csrf token",
+                        &s.api("action=query&meta=tokens&type=csrf"),
+                        api_ok,
+                    )
+                    .await?;
+                u.set_session_data(Token(json_str(&body, &["query", "tokens", "csrftoken"])));
+                Ok(())
+            })
+                as std::pin::Pin<
+                    Box<dyn std::future::Future<Output = TransactionResult> + Send + '_>,
+                >
+        }),
+    }
+}
+
+fn json_str(body: &str, path: &[&str]) -> String {
+    let v: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
+    wikiharness_harness::client::api::str_at(&v, path)
+        .unwrap_or_default()
+        .to_owned()
+}
+
+fn token(u: &GooseUser) -> String {
+    u.get_session_data::<Token>()
+        .map(|t| t.0.clone())
+        .unwrap_or_default()
+}
+
+fn capped(mut settings: LoadSettings, rps: u32) -> LoadSettings {
+    settings.max_rps = Some(settings.max_rps.map_or(rps, |r| r.min(rps)));
+    settings
+}
+
+async fn editors(cx: TrialCx, settings: LoadSettings) -> Result<LoadSummary, TrialError> {
+    let settings = capped(settings, WRITE_RPS);
+    let creds = cx.credentials("bot")?;
+    let pages: Vec<String> = (0..settings.users)
+        .map(|i| cx.sandbox_title(&format!("Load editor {i}")))
+        .collect::<Result<_, _>>()?;
+    for p in &pages {
+        cx.created(p);
+    }
+    let rec = Recorders::new(&settings);
+    let sh = Shared::new(&cx, rec.clone(), pages);
+    let (a, b) = (sh.clone(), sh.clone());
+    let steps = vec![
+        login_step(
+            sh.clone(),
+            creds.user.clone(),
+            creds.password.expose().to_owned(),
+        ),
+        step(
+            "edit",
+            1,
+            step_fn(move |u| {
+                let s = a.clone();
+                Box::pin(async move {
+                    let title = s.pages[u.weighted_users_index % s.pages.len()].clone();
+                    let n = s.counter.fetch_add(1, Ordering::Relaxed);
+                    let line = format!("\n* edit {n} of run {}", s.run);
+                    let tok = token(u);
+                    let f = form(&[
+                        ("action", "edit"),
+                        ("title", &title),
+                        ("appendtext", &line),
+                        ("summary", "wikiharness load"),
+                        ("assert", "user"),
+                        ("token", &tok),
+                    ]);
+                    s.post(u, "api edit", f, |st, b| {
+                        st == 200 && b.contains("\"Success\"")
+                    })
+                    .await?;
+                    Ok(())
+                })
+            }),
+        ),
+        step(
+            "read own page",
+            4,
+            step_fn(move |u| {
+                let s = b.clone();
+                Box::pin(async move {
+                    let path = s.view_path(&s.pages[u.weighted_users_index % s.pages.len()]);
+                    s.get(u, "page view", &path, |st, _| st == 200 || st == 404)
+                        .await?;
+                    Ok(())
+                })
+            }),
+        ),
+    ];
+    attack(&cx, "editors", settings, rec, steps).await
+}
+
+async fn shellbox_heavy(cx: TrialCx, settings: LoadSettings) -> Result<LoadSummary, TrialError> {
+    let settings = capped(settings, 10);
+    let module = titles::in_namespace(&cx, "Module", "Load")?;
+    let bot = cx.login("bot").await?;
+    wiki::edit(&cx, &bot, &module, "local p = {}\nfunction p.hello(frame)\n  return 'Lua says ' .. frame.args[1]\nend\nreturn p", &[("contentmodel", "Scribunto")]).await?;
+    let invoke_name = module.trim_start_matches("Module:").to_owned();
+    let rec = Recorders::new(&settings);
+    let sh = Shared::new(&cx, rec.clone(), vec![invoke_name]);
+    let (a, b) = (sh.clone(), sh.clone());
+    let steps = vec![
+        step(
+            "syntaxhighlight",
+            1,
+            step_fn(move |u| {
+                let s = a.clone();
+                Box::pin(async move {
+                    let n = s.counter.fetch_add(1, Ordering::Relaxed);
+                    let code = format!(
+                        "<syntaxhighlight lang=\"python\">def f_{}_{n}(x):\n    return x</syntaxhighlight>",
+                        s.run.replace('-', "_")
+                    );
+                    let f = form(&[
+                        ("action", "parse"),
+                        ("title", "Load"),
+                        ("contentmodel", "wikitext"),
+                        ("text", &code),
+                    ]);
+                    s.post(u, "parse syntaxhighlight", f, |st, b| {
+                        api_ok(st, b) && b.contains("mw-highlight") && b.contains("class=\\\"k\\\"")
+                    })
+                    .await?;
+                    Ok(())
+                })
+            }),
+        ),
+        step(
+            "scribunto",
+            1,
+            step_fn(move |u| {
+                let s = b.clone();
+                Box::pin(async move {
+                    let n = s.counter.fetch_add(1, Ordering::Relaxed);
+                    let text = format!("{{{{#invoke:{}|hello|{}-{n}}}}}", s.pages[0], s.run);
+                    let f = form(&[
+                        ("action", "parse"),
+                        ("title", "Load"),
+                        ("contentmodel", "wikitext"),
+                        ("text", &text),
+                    ]);
+                    s.post(u, "parse invoke", f, |st, b| {
+                        api_ok(st, b) && b.contains("Lua says")
+                    })
+                    .await?;
+                    Ok(())
+                })
+            }),
+        ),
+    ];
+    attack(&cx, "shellbox_heavy", settings, rec, steps).await
+}
+
+async fn job_heavy(cx: TrialCx, settings: LoadSettings) -> Result<LoadSummary, TrialError> {
+    let settings = capped(settings, WRITE_RPS);
+    let creds = cx.credentials("bot")?;
+    let template = titles::in_namespace(&cx, "Template", "Load jobs")?;
+    let category = format!(
+        "Category:{}",
+        capitalise(&titles::unique_word(&cx, "loadjobs"))
+    );
+    let bot = cx.login("bot").await?;
+    wiki::edit(&cx, &bot, &template, "jobload-start", &[]).await?;
+    let tpl = template.clone();
+    let pages = make_pages(&cx, "Load jobs page", JOB_PAGES, |_| {
+        format!("{{{{{tpl}}}}}")
+    })
+    .await?;
+    let rec = Recorders::new(&settings);
+    let sh = Shared::new(&cx, rec.clone(), pages.clone());
+    let (a, b) = (sh.clone(), sh.clone());
+    let (tpl, cat) = (template.clone(), category.clone());
+    let steps = vec![
+        login_step(
+            sh.clone(),
+            creds.user.clone(),
+            creds.password.expose().to_owned(),
+        ),
+        step(
+            "template edit",
+            1,
+            step_fn(move |u| {
+                let (s, tpl, cat) = (a.clone(), tpl.clone(), cat.clone());
+                Box::pin(async move {
+                    let n = s.counter.fetch_add(1, Ordering::Relaxed) + 1;
+                    let text = format!("jobload-{n}-{}<includeonly>[[{cat}]]</includeonly>", s.run);
+                    let tok = token(u);
+                    let f = form(&[
+                        ("action", "edit"),
+                        ("title", &tpl),
+                        ("text", &text),
+                        ("summary", "wikiharness load"),
+                        ("assert", "user"),
+                        ("token", &tok),
+                    ]);
+                    s.post(u, "template edit", f, |st, b| {
+                        st == 200 && b.contains("\"Success\"")
+                    })
+                    .await?;
+                    Ok(())
+                })
+            }),
+        ),
+        step(
+            "transcluding page view",
+            3,
+            step_fn(move |u| {
+                let s = b.clone();
+                Box::pin(async move {
+                    let path = s.view_path(s.page());
+                    s.get(u, "page view", &path, |st, b| {
+                        st == 200 && b.contains("mw-content-text")
+                    })
+                    .await?;
+                    Ok(())
+                })
+            }),
+        ),
+    ];
+    let summary = attack(&cx, "job_heavy", settings, rec, steps).await?;
+
+    // Drain: every page must be in the category the template adds (refreshLinks
+    // jobs), and where the target exposes it, the queue must be empty.
+    let started = Instant::now();
+    let anon = cx.session()?;
+    let drained = poll::until(
+        &cx,
+        "queue drained after load",
+        Duration::from_secs(120),
+        || async {
+            let members = anon
+                .api_get(&[
+                    ("action", "query"),
+                    ("list", "categorymembers"),
+                    ("cmtitle", &category),
+                    ("cmlimit", "max"),
+                ])
+                .await?;
+            let members = wiki::titles(&members["query"]["categorymembers"]);
+            let missing = pages.iter().filter(|p| !members.contains(p)).count();
+            let queue = crate::jobs::queue(&cx).await;
+            let queued: u64 = queue.as_ref().map(|q| q.values().sum()).unwrap_or(0);
+            Ok(if missing == 0 && queued == 0 {
+                Ok(())
+            } else {
+                Err(format!(
+                    "{missing} of {} pages not yet in {category}{}",
+                    pages.len(),
+                    queue
+                        .map(|q| format!("; job queue {q:?}"))
+                        .unwrap_or_default()
+                ))
+            })
+        },
+    )
+    .await;
+    cx.figure(
+        "queue drain after load",
+        started.elapsed().as_secs_f64() * 1000.0,
+        "ms",
+    );
+    drained.map_err(|e| e.context("jobs did not drain after the load"))?;
+    Ok(summary)
+}
