@@ -5,6 +5,7 @@
 //! need state, several steps or parsing are code, in the modules below.
 
 pub mod api;
+pub mod browser;
 pub mod concurrency;
 pub mod deferred;
 pub mod forms;
@@ -55,5 +56,6 @@ pub fn catalog(target: &Target, config: &SuiteConfig) -> Result<Vec<TrialSpec>, 
     trials.extend(shellbox::trials());
     trials.extend(concurrency::trials());
     trials.extend(load::trials(config));
+    trials.extend(browser::trials());
     Ok(trials)
 }

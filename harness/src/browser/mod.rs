@@ -1,11 +1,15 @@
 //! Debian's Chromium, headless and offline: installing it when missing and
 //! rendering a page to its DOM with the console messages it printed.
 
+mod driver;
+
 use std::path::Path;
 use std::process::{Command, Stdio};
 
 use crate::error::SetupError;
 use crate::paths;
+
+pub use driver::{Browser, ConsoleEntry, Driver, script_errors};
 
 /// Debian's Chromium.
 pub const CHROMIUM: &str = "/usr/bin/chromium";

@@ -42,7 +42,8 @@ impl Results {
 
     /// Records a finished trial.
     pub fn finished(&self, record: TrialRecord) {
-        self.log.emit(&Event::TrialFinished(Box::new(record.clone())));
+        self.log
+            .emit(&Event::TrialFinished(Box::new(record.clone())));
         self.trials
             .lock()
             .unwrap_or_else(|e| e.into_inner())
