@@ -41,6 +41,8 @@ pub struct RunOptions {
     pub load_rps: Option<u32>,
     /// `--threshold RULE` (repeatable): k6-style rules for every load trial.
     pub thresholds: Vec<String>,
+    /// `--baseline NAME`: the target the run's target is compared with (diff mode).
+    pub baseline: Option<String>,
 }
 
 impl RunOptions {
@@ -131,6 +133,14 @@ const FLAGS: &[(&str, Arity, &str)] = &[
         "--keep-wiki",
         Arity::Switch(|o| o.keep_wiki = true),
         "leave the local wiki running after the run",
+    ),
+    (
+        "--baseline",
+        Arity::Value(|o, v| {
+            o.baseline = Some(v);
+            Ok(())
+        }),
+        "diff mode: compare the target with this baseline target",
     ),
     (
         "--load",

@@ -27,6 +27,8 @@ pub struct RunShared {
     pub limiter: Arc<Semaphore>,
     /// Retry policy for every session.
     pub retry: RetryPolicy,
+    /// The baseline target of diff mode, with its own concurrency cap.
+    pub baseline: Option<(Arc<Target>, Arc<Semaphore>)>,
     created_pages: Mutex<Vec<String>>,
 }
 
@@ -45,8 +47,18 @@ impl RunShared {
             run_dir,
             credentials,
             retry: RetryPolicy::default(),
+            baseline: None,
             created_pages: Mutex::default(),
         }
+    }
+
+    /// The same, with a baseline target for diff mode.
+    pub fn with_baseline(mut self, baseline: Option<Arc<Target>>) -> Self {
+        self.baseline = baseline.map(|b| {
+            let cap = Arc::new(Semaphore::new(b.max_concurrent_requests));
+            (b, cap)
+        });
+        self
     }
 
     /// Credentials of the account `role`.
@@ -145,6 +157,26 @@ impl TrialCx {
     /// A new anonymous session.
     pub fn session(&self) -> Result<Session, TrialError> {
         self.run.session(Some(self.recorder.clone()))
+    }
+
+    /// A new anonymous session with the baseline target (a skip without `--baseline`).
+    pub fn baseline_session(&self) -> Result<Session, TrialError> {
+        let (target, limiter) = self
+            .run
+            .baseline
+            .clone()
+            .ok_or_else(|| TrialError::skip("diff mode needs --baseline TARGET"))?;
+        Ok(Session::new(ClientConfig {
+            target,
+            limiter,
+            recorder: Some(self.recorder.clone()),
+            retry: self.run.retry.clone(),
+        })?)
+    }
+
+    /// The baseline target, if any.
+    pub fn baseline(&self) -> Option<&Target> {
+        self.run.baseline.as_ref().map(|(t, _)| t.as_ref())
     }
 
     /// Credentials of account `role` (a skip if they are not available).

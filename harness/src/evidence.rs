@@ -14,9 +14,8 @@ const KEEP_EXCHANGES: usize = 12;
 pub const EXCERPT_CHARS: usize = 600;
 
 /// Collects a trial's evidence; shared by the trial's sessions.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct Recorder {
-    backend_pattern: Option<Regex>,
     state: Mutex<State>,
 }
 
@@ -54,25 +53,23 @@ pub struct Collected {
 }
 
 impl Recorder {
-    /// A recorder that checks every backend against `backend_pattern`.
-    pub fn new(backend_pattern: Option<Regex>) -> Self {
-        Recorder {
-            backend_pattern,
-            state: Mutex::default(),
-        }
+    /// An empty recorder.
+    pub fn new() -> Self {
+        Self::default()
     }
 
     fn state(&self) -> std::sync::MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Records one request and its answer.
-    pub fn exchange(&self, exchange: Exchange) {
+    /// Records one request and its answer; `expected` is the serving-backend
+    /// pattern of the target that answered (a mismatch fails the trial).
+    pub fn exchange(&self, exchange: Exchange, expected: Option<&Regex>) {
         let mut s = self.state();
         s.requests += 1;
         if let Some(backend) = &exchange.backend {
             s.backends.insert(backend.clone());
-            if let Some(p) = &self.backend_pattern
+            if let Some(p) = expected
                 && !p.is_match(backend)
                 && s.backend_mismatch.is_none()
             {
@@ -158,11 +155,12 @@ mod tests {
 
     #[test]
     fn backend_mismatch_is_caught_once() {
-        let r = Recorder::new(Some(Regex::new("^mw-web").unwrap()));
-        r.exchange(ex(Some("mw-web.local.1")));
-        r.exchange(ex(None));
-        r.exchange(ex(Some("mw1414")));
-        r.exchange(ex(Some("mw1415")));
+        let r = Recorder::new();
+        let p = Regex::new("^mw-web").unwrap();
+        r.exchange(ex(Some("mw-web.local.1")), Some(&p));
+        r.exchange(ex(None), Some(&p));
+        r.exchange(ex(Some("mw1414")), Some(&p));
+        r.exchange(ex(Some("mw1415")), Some(&p));
         let c = r.take();
         assert_eq!(c.requests, 4);
         assert_eq!(c.backends.len(), 3);
@@ -172,9 +170,9 @@ mod tests {
 
     #[test]
     fn keeps_only_recent_exchanges() {
-        let r = Recorder::new(None);
+        let r = Recorder::new();
         for _ in 0..(KEEP_EXCHANGES + 5) {
-            r.exchange(ex(None));
+            r.exchange(ex(None), None);
         }
         let c = r.take();
         assert_eq!(c.exchanges.len(), KEEP_EXCHANGES);

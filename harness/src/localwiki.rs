@@ -9,7 +9,7 @@ use crate::paths;
 use crate::target::{CredentialSource, Target};
 
 /// Services of the local wiki, as the control script names them.
-pub const SERVICES: &[&str] = &["web", "jobrunner", "shellbox"];
+pub const SERVICES: &[&str] = &["web", "jobrunner", "shellbox", "legacy"];
 
 /// Environment variable for the state directory (default `<repo>/target/local-wiki`).
 pub const STATE_DIR_ENV: &str = "WIKI_STATE_DIR";
@@ -30,7 +30,12 @@ impl LocalWiki {
             .unwrap_or_else(|| paths::repo_root().join("target").join("local-wiki"));
         let mut env = vec![(STATE_DIR_ENV.to_owned(), state_dir.display().to_string())];
         if let Some(port) = target.base_url.port_or_known_default() {
-            env.push(("WIKI_WEB_PORT".into(), port.to_string()));
+            let var = if target.local_service == "legacy" {
+                "WIKI_LEGACY_PORT"
+            } else {
+                "WIKI_WEB_PORT"
+            };
+            env.push((var.into(), port.to_string()));
         }
         if let Some(port) = target
             .shellbox_url

@@ -8,6 +8,7 @@ pub mod api;
 pub mod browser;
 pub mod concurrency;
 pub mod deferred;
+pub mod diff;
 pub mod forms;
 pub mod jobs;
 pub mod load;
@@ -57,5 +58,6 @@ pub fn catalog(target: &Target, config: &SuiteConfig) -> Result<Vec<TrialSpec>, 
     trials.extend(concurrency::trials());
     trials.extend(load::trials(config));
     trials.extend(browser::trials());
+    trials.extend(diff::trials()?);
     Ok(trials)
 }

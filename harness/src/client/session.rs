@@ -366,14 +366,17 @@ impl Session {
         excerpt: String,
     ) {
         if let Some(r) = &self.inner.config.recorder {
-            r.exchange(Exchange {
-                method: method.into(),
-                url: url.into(),
-                status,
-                elapsed_ms: elapsed.as_secs_f64() * 1000.0,
-                backend,
-                excerpt,
-            });
+            r.exchange(
+                Exchange {
+                    method: method.into(),
+                    url: url.into(),
+                    status,
+                    elapsed_ms: elapsed.as_secs_f64() * 1000.0,
+                    backend,
+                    excerpt,
+                },
+                self.target().serving_backend.as_ref(),
+            );
         }
     }
 

@@ -22,6 +22,8 @@ pub enum Capability {
     Browser,
     /// Load generation (needs `allow_load`).
     Load,
+    /// A second target to compare with (`--baseline`).
+    Compare,
 }
 
 impl std::fmt::Display for Capability {
@@ -32,6 +34,7 @@ impl std::fmt::Display for Capability {
             Capability::Login => "login",
             Capability::Browser => "browser",
             Capability::Load => "load",
+            Capability::Compare => "compare",
         })
     }
 }

@@ -136,7 +136,7 @@ fn run_one(
     results.started(&meta.name);
     let started_at = now();
     let clock = Instant::now();
-    let recorder = Arc::new(Recorder::new(run.target.serving_backend.clone()));
+    let recorder = Arc::new(Recorder::new());
     let cx = TrialCx::new(run, recorder.clone(), meta.clone());
     let future = spec.start(cx);
     let limit = spec.timeout;

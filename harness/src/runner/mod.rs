@@ -59,6 +59,8 @@ pub struct Setup {
     pub args: Arguments,
     /// The target.
     pub target: Arc<Target>,
+    /// The baseline of diff mode (`--baseline`).
+    pub baseline: Option<Arc<Target>>,
     /// The trials selected by `--team` / `--suite`.
     pub specs: Vec<TrialSpec>,
 }
@@ -89,6 +91,11 @@ pub fn setup(argv: Vec<String>, catalog: Box<Catalog>) -> Result<Setup, SetupErr
             .get(opts.target.as_deref().unwrap_or(DEFAULT_TARGET))?
             .clone(),
     );
+    let baseline = opts
+        .baseline
+        .as_deref()
+        .map(|b| registry.get(b).map(|t| Arc::new(t.clone())))
+        .transpose()?;
 
     if !libtest_args.iter().any(|a| a.starts_with("--test-threads")) {
         libtest_args.push(format!(
@@ -111,6 +118,7 @@ pub fn setup(argv: Vec<String>, catalog: Box<Catalog>) -> Result<Setup, SetupErr
         opts,
         args,
         target,
+        baseline,
         specs,
     })
 }
@@ -122,6 +130,7 @@ fn run(catalog: Box<Catalog>, finish: Arc<Finish>) -> Result<ExitCode, SetupErro
         opts,
         args,
         target,
+        baseline,
         specs,
     } = setup(std::env::args().collect(), catalog)?;
 
@@ -134,22 +143,24 @@ fn run(catalog: Box<Catalog>, finish: Arc<Finish>) -> Result<ExitCode, SetupErro
     let run_dir = report_root.join(&run_id);
     let anything_runs = !args.list && specs.iter().any(|s| plan::libtest_selects(&args, s));
 
-    let wiki = match target.managed {
-        Managed::LocalWiki if anything_runs => {
-            Some(LocalWiki::for_target(&target).ensure_up(opts.keep_wiki)?)
-        }
+    // The embedded wiki serves both fronts (web and legacy): start it for
+    // whichever of the target and the baseline it manages.
+    let managed = [Some(&target), baseline.as_ref()]
+        .into_iter()
+        .flatten()
+        .find(|t| t.managed == Managed::LocalWiki);
+    let wiki = match managed {
+        Some(t) if anything_runs => Some(LocalWiki::for_target(t).ensure_up(opts.keep_wiki)?),
         _ => None,
     };
     let credentials = match &wiki {
         Some(w) => w.wiki().credentials()?,
         None => CredentialSource::env_only(),
     };
-    let shared = Arc::new(RunShared::new(
-        target.clone(),
-        run_id.clone(),
-        run_dir.clone(),
-        credentials,
-    ));
+    let shared = Arc::new(
+        RunShared::new(target.clone(), run_id.clone(), run_dir.clone(), credentials)
+            .with_baseline(baseline),
+    );
     let planned = plan::plan(specs, &args, &shared, &opts)?;
 
     if args.list {

@@ -96,7 +96,8 @@ pub fn plan(
         .into_iter()
         .map(|spec| {
             let selected = libtest_selects(args, &spec);
-            let disposition = match capability_gap(&spec, &run.target) {
+            let baseline = run.baseline.as_ref().map(|(t, _)| t.as_ref());
+            let disposition = match capability_gap(&spec, &run.target, baseline) {
                 Some(reason) => Disposition::Skip(reason),
                 None => match missing_credentials(&spec, run) {
                     None => Disposition::Run,
@@ -120,7 +121,11 @@ pub fn plan(
 }
 
 /// Why the target cannot run the trial, if it cannot.
-pub fn capability_gap(spec: &TrialSpec, target: &Target) -> Option<String> {
+pub fn capability_gap(
+    spec: &TrialSpec,
+    target: &Target,
+    baseline: Option<&Target>,
+) -> Option<String> {
     if target.production && !spec.meta.production_safe {
         return Some(format!(
             "not safe against production target `{}`",
@@ -135,6 +140,9 @@ pub fn capability_gap(spec: &TrialSpec, target: &Target) -> Option<String> {
                     target.name,
                     target.file.display()
                 ));
+            }
+            Capability::Compare if baseline.is_none() => {
+                return Some("diff mode: run with --baseline TARGET".into());
             }
             Capability::Load if !target.allow_load => {
                 return Some(format!(
