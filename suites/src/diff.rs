@@ -55,7 +55,8 @@ pub fn data_dir() -> PathBuf {
 }
 
 /// The diff trials (skipped without `--baseline`).
-pub fn trials() -> Result<Vec<TrialSpec>, SetupError> {
+/// The probes with their form bodies loaded, and the normalisation rules.
+pub fn probes() -> Result<(Arc<Rules>, Vec<(Probe, Vec<(String, String)>)>), SetupError> {
     let dir = data_dir();
     let rules = Arc::new(Rules::load(&dir.join("normalize.yaml"))?);
     let file = dir.join("probes.yaml");
@@ -74,9 +75,19 @@ pub fn trials() -> Result<Vec<TrialSpec>, SetupError> {
             .unwrap_or_default()
             .to_owned(),
     })?;
+    let probes = probes
+        .probes
+        .into_iter()
+        .map(|p| load_form(&dir, &p).map(|f| (p, f)))
+        .collect::<Result<_, _>>()?;
+    Ok((rules, probes))
+}
+
+/// The diff trials (skipped without `--baseline`).
+pub fn trials() -> Result<Vec<TrialSpec>, SetupError> {
+    let (rules, probes) = probes()?;
     let mut trials = Vec::new();
-    for probe in probes.probes {
-        let form = load_form(&dir, &probe)?;
+    for (probe, form) in probes {
         let (probe, rules) = (Arc::new(probe), rules.clone());
         let mut t = TrialSpec::build("diff", &probe.name)
             .feature(&probe.feature)
@@ -152,6 +163,38 @@ fn snapshot(f: &Fetched, rules: &Rules, hosts: &[&str]) -> Snapshot {
     )
 }
 
+/// Fetches a probe twice from the baseline and once from the candidate and
+/// compares the normalised answers.
+pub async fn compare_probe(
+    (baseline, base_target): (&Session, &Target),
+    (candidate, cand_target): (&Session, &Target),
+    probe: &Probe,
+    form: &[(String, String)],
+    rules: &Rules,
+    lua: &str,
+) -> Result<ProbeDiff, wikiharness_harness::ClientError> {
+    let fetch = |s: &Session, t: &Target| {
+        let req = request(t, probe, form, lua);
+        let s = s.clone();
+        async move { s.send(req).await }
+    };
+    let first = fetch(baseline, base_target).await?;
+    let again = fetch(baseline, base_target).await?;
+    let cand = fetch(candidate, cand_target).await?;
+    let labels = (
+        format!("baseline {}", base_target.name),
+        format!("candidate {}", cand_target.name),
+    );
+    let (hb, hc) = (host_of(base_target), host_of(cand_target));
+    let hosts = [hb.as_str(), hc.as_str()];
+    Ok(compare(
+        &snapshot(&first, rules, &hosts),
+        &snapshot(&again, rules, &hosts),
+        &snapshot(&cand, rules, &hosts),
+        (&labels.0, &labels.1),
+    ))
+}
+
 async fn run_probe(
     cx: TrialCx,
     probe: &Probe,
@@ -166,26 +209,15 @@ async fn run_probe(
         String::new()
     };
     let base_target = cx.baseline().expect("baseline session exists").clone();
-    let fetch = |s: &Session, t: &Target| {
-        let req = request(t, probe, &form, &lua);
-        let s = s.clone();
-        async move { s.send(req).await }
-    };
-    let first = fetch(&baseline, &base_target).await?;
-    let again = fetch(&baseline, &base_target).await?;
-    let cand = fetch(&candidate, cx.target()).await?;
-    let labels = (
-        format!("baseline {}", base_target.name),
-        format!("candidate {}", cx.target().name),
-    );
-    let (hb, hc) = (host_of(&base_target), host_of(cx.target()));
-    let hosts = [hb.as_str(), hc.as_str()];
-    let d: ProbeDiff = compare(
-        &snapshot(&first, rules, &hosts),
-        &snapshot(&again, rules, &hosts),
-        &snapshot(&cand, rules, &hosts),
-        (&labels.0, &labels.1),
-    );
+    let d = compare_probe(
+        (&baseline, &base_target),
+        (&candidate, cx.target()),
+        probe,
+        &form,
+        rules,
+        &lua,
+    )
+    .await?;
     if !d.volatile.is_empty() {
         cx.note(format!(
             "ignored {} field(s) that differed between two fetches of the baseline: {}",
@@ -198,7 +230,6 @@ async fn run_probe(
                 .join(", ")
         ));
     }
-    cx.figure("fields compared", first.body.len() as f64, "bytes");
     if d.differing.is_empty() {
         return Ok(());
     }
