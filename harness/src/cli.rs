@@ -43,6 +43,12 @@ pub struct RunOptions {
     pub thresholds: Vec<String>,
     /// `--baseline NAME`: the target the run's target is compared with (diff mode).
     pub baseline: Option<String>,
+    /// `--httpbb FILE` (repeatable): extra httpbb files.
+    pub httpbb_files: Vec<PathBuf>,
+    /// `--httpbb-host HOST`: connect httpbb requests here instead of the target.
+    pub httpbb_host: Option<String>,
+    /// `--httpbb-port PORT`: and to this port.
+    pub httpbb_port: Option<u16>,
 }
 
 impl RunOptions {
@@ -133,6 +139,30 @@ const FLAGS: &[(&str, Arity, &str)] = &[
         "--keep-wiki",
         Arity::Switch(|o| o.keep_wiki = true),
         "leave the local wiki running after the run",
+    ),
+    (
+        "--httpbb",
+        Arity::Value(|o, v| {
+            o.httpbb_files.push(v.into());
+            Ok(())
+        }),
+        "extra httpbb YAML file to run (repeatable)",
+    ),
+    (
+        "--httpbb-host",
+        Arity::Value(|o, v| {
+            o.httpbb_host = Some(v);
+            Ok(())
+        }),
+        "connect httpbb requests to this host (keeping their Host header)",
+    ),
+    (
+        "--httpbb-port",
+        Arity::Value(|o, v| {
+            o.httpbb_port = Some(number(&v)?);
+            Ok(())
+        }),
+        "and to this port",
     ),
     (
         "--baseline",

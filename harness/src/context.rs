@@ -86,6 +86,7 @@ impl RunShared {
             limiter: self.limiter.clone(),
             recorder,
             retry: self.retry.clone(),
+            resolve: None,
         })?)
     }
 
@@ -159,6 +160,31 @@ impl TrialCx {
         self.run.session(Some(self.recorder.clone()))
     }
 
+    /// A new anonymous session that connects to `addr` for URLs on `host`,
+    /// keeping `host` in the URL and the Host header (httpbb's `--host`). When
+    /// `addr` is not the target's own (`target_addr` false), answers are not
+    /// held to the target's serving-backend pattern.
+    pub fn resolving_session(
+        &self,
+        host: &str,
+        addr: std::net::SocketAddr,
+        target_addr: bool,
+    ) -> Result<Session, TrialError> {
+        let mut target = self.run.target.clone();
+        if !target_addr {
+            let mut other = (*target).clone();
+            other.serving_backend = None;
+            target = Arc::new(other);
+        }
+        Ok(Session::new(ClientConfig {
+            target,
+            limiter: self.run.limiter.clone(),
+            recorder: Some(self.recorder.clone()),
+            retry: self.run.retry.clone(),
+            resolve: Some((host.to_owned(), addr)),
+        })?)
+    }
+
     /// A new anonymous session with the baseline target (a skip without `--baseline`).
     pub fn baseline_session(&self) -> Result<Session, TrialError> {
         let (target, limiter) = self
@@ -171,6 +197,7 @@ impl TrialCx {
             limiter,
             recorder: Some(self.recorder.clone()),
             retry: self.run.retry.clone(),
+            resolve: None,
         })?)
     }
 

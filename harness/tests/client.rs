@@ -319,7 +319,7 @@ async fn target_headers_go_on_every_request_and_backends_are_recorded() {
     let recorder = Arc::new(Recorder::new());
     let s = session(
         &server,
-        "headers = { X-Wikimedia-Debug = \"backend=k8s-mwdebug\" }",
+        "headers = { X-Wikimedia-Debug = \"backend=k8s-mwdebug\" }\nserving_backend = \"^mw-[a-z]\"",
         Some(recorder.clone()),
     );
     let f = s.view("X").await.unwrap();

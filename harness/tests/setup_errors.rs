@@ -54,7 +54,9 @@ fn user_file(text: &str) -> (tempfile::TempDir, PathBuf) {
 fn unknown_target() {
     let err = try_setup(&["--target", "tset2"]).unwrap_err();
     assert!(
-        err.starts_with("unknown target `tset2` (known: local, test2, test2-k8s-mwdebug;"),
+        err.starts_with(
+            "unknown target `tset2` (known: local, local-legacy, test2, test2-k8s-mwdebug;"
+        ),
         "{err}"
     );
 }

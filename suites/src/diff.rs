@@ -55,8 +55,11 @@ pub fn data_dir() -> PathBuf {
 }
 
 /// The diff trials (skipped without `--baseline`).
+/// A probe with its form body loaded (file references read).
+pub type LoadedProbe = (Probe, Vec<(String, String)>);
+
 /// The probes with their form bodies loaded, and the normalisation rules.
-pub fn probes() -> Result<(Arc<Rules>, Vec<(Probe, Vec<(String, String)>)>), SetupError> {
+pub fn probes() -> Result<(Arc<Rules>, Vec<LoadedProbe>), SetupError> {
     let dir = data_dir();
     let rules = Arc::new(Rules::load(&dir.join("normalize.yaml"))?);
     let file = dir.join("probes.yaml");

@@ -10,6 +10,7 @@ pub mod concurrency;
 pub mod deferred;
 pub mod diff;
 pub mod forms;
+pub mod httpbb;
 pub mod jobs;
 pub mod load;
 pub mod pageviews;
@@ -35,6 +36,10 @@ pub struct SuiteConfig {
     pub load: LoadSettings,
     /// Thresholds of each load trial (from the readiness registry and flags).
     pub thresholds: Thresholds,
+    /// httpbb files to run (the repository's and `--httpbb`).
+    pub httpbb_files: Vec<PathBuf>,
+    /// Where httpbb connects (`--httpbb-host`, `--httpbb-port`).
+    pub httpbb_connect: httpbb::Connect,
 }
 
 /// Directory of the YAML check files.
@@ -59,5 +64,9 @@ pub fn catalog(target: &Target, config: &SuiteConfig) -> Result<Vec<TrialSpec>, 
     trials.extend(load::trials(config));
     trials.extend(browser::trials());
     trials.extend(diff::trials()?);
+    trials.extend(httpbb::trials(
+        &config.httpbb_files,
+        &config.httpbb_connect,
+    )?);
     Ok(trials)
 }

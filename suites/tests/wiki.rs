@@ -24,9 +24,20 @@ fn main() -> ExitCode {
     let checked = registry.clone();
     wikiharness_harness::runner::main(
         Box::new(move |target, opts| {
+            let mut httpbb_files = wikiharness_suites::httpbb::default_files();
+            httpbb_files.extend(
+                opts.httpbb_files
+                    .iter()
+                    .map(|f| wikiharness_harness::paths::resolve(f)),
+            );
             let config = SuiteConfig {
                 load: opts.load_settings(target),
                 thresholds: thresholds(&checked, &opts.thresholds)?,
+                httpbb_files,
+                httpbb_connect: wikiharness_suites::httpbb::Connect {
+                    host: opts.httpbb_host.clone(),
+                    port: opts.httpbb_port,
+                },
             };
             let trials = wikiharness_suites::catalog(target, &config)?;
             checked.validate(&trials.iter().map(|t| t.meta.clone()).collect::<Vec<_>>())?;

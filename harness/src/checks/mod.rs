@@ -19,6 +19,7 @@
 //! ```
 
 mod assertions;
+pub mod httpbb;
 mod vars;
 
 use std::collections::BTreeMap;

@@ -32,6 +32,9 @@ pub struct ClientConfig {
     pub recorder: Option<Arc<Recorder>>,
     /// Retry policy for throttling.
     pub retry: RetryPolicy,
+    /// Connect to this address for this host name, keeping the name in the URL
+    /// and the Host header (httpbb's `--host`).
+    pub resolve: Option<(String, std::net::SocketAddr)>,
 }
 
 impl ClientConfig {
@@ -42,6 +45,7 @@ impl ClientConfig {
             target,
             recorder: None,
             retry: RetryPolicy::default(),
+            resolve: None,
         }
     }
 }
@@ -183,6 +187,12 @@ impl Session {
             if config.target.is_loopback() {
                 b = b.no_proxy();
             }
+            if let Some((host, addr)) = &config.resolve {
+                b = b.resolve(host, *addr);
+                if addr.ip().is_loopback() {
+                    b = b.no_proxy();
+                }
+            }
             b.build().map_err(|e| ClientError::Transport {
                 method: "-".into(),
                 url: config.target.base_url.to_string(),
@@ -256,7 +266,15 @@ impl Session {
     async fn send_once(&self, req: &Request) -> Result<Fetched, ClientError> {
         let method = req.method.to_string();
         let shown_url = redact(req.url.as_str());
-        if loopback_only() && !crate::target::is_loopback_url(&req.url) {
+        let resolved_to_loopback =
+            self.inner
+                .config
+                .resolve
+                .as_ref()
+                .is_some_and(|(host, addr)| {
+                    req.url.host_str() == Some(host.as_str()) && addr.ip().is_loopback()
+                });
+        if loopback_only() && !crate::target::is_loopback_url(&req.url) && !resolved_to_loopback {
             return Err(ClientError::Refused {
                 method,
                 url: shown_url,

@@ -134,6 +134,9 @@ fn attachment(input: &ReportInput<'_>, rel: &std::path::Path) -> Markup {
             let data = base64::engine::general_purpose::STANDARD.encode(bytes);
             html! { figure { img.shot alt={ "screenshot " (rel.display()) } src=(PreEscaped(format!("data:image/png;base64,{data}"))); figcaption { (rel.display()) } } }
         }
+        Ok(bytes) if rel.extension().is_some_and(|e| e == "txt" || e == "diff") => html! {
+            figure { figcaption { (rel.display()) } pre.diff { (String::from_utf8_lossy(&bytes)) } }
+        },
         _ => html! { p { "Attachment: " a href=(rel.display().to_string()) { (rel.display()) } } },
     }
 }
