@@ -49,6 +49,8 @@ pub struct RunOptions {
     pub httpbb_host: Option<String>,
     /// `--httpbb-port PORT`: and to this port.
     pub httpbb_port: Option<u16>,
+    /// `--shard K/N`: run only this shard's share of the trials.
+    pub shard: Option<crate::runner::shard::Shard>,
 }
 
 impl RunOptions {
@@ -139,6 +141,14 @@ const FLAGS: &[(&str, Arity, &str)] = &[
         "--keep-wiki",
         Arity::Switch(|o| o.keep_wiki = true),
         "leave the local wiki running after the run",
+    ),
+    (
+        "--shard",
+        Arity::Value(|o, v| {
+            o.shard = Some(v.parse()?);
+            Ok(())
+        }),
+        "run shard K of N (e.g. 2/4); load trials run in every shard",
     ),
     (
         "--httpbb",

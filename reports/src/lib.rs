@@ -4,9 +4,11 @@
 //! [`publish`] is the last stage of a run: it judges the run with the
 //! readiness registry, appends to the history, and writes every format.
 
+pub mod gate;
 mod html;
 mod json;
 mod junit;
+pub mod merge;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

@@ -149,6 +149,12 @@ pub struct RunInfo {
     pub harness_version: String,
     /// Git commit of the harness, where known.
     pub git_commit: Option<String>,
+    /// The baseline of diff mode, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<String>,
+    /// `K/N` when this run is one shard of several; `merged N shards` after a merge.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<String>,
 }
 
 /// Counts of trial outcomes.

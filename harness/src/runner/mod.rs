@@ -9,6 +9,7 @@
 pub mod cleanup;
 mod execute;
 pub mod plan;
+pub mod shard;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -105,6 +106,21 @@ pub fn setup(argv: Vec<String>, catalog: Box<Catalog>) -> Result<Setup, SetupErr
     }
     let args = Arguments::from_iter(libtest_args);
     let mut specs = plan::select(catalog(&target, &opts)?, &opts)?;
+    if let Some(shard) = opts.shard {
+        let root = opts
+            .report_dir
+            .as_deref()
+            .map(paths::resolve)
+            .unwrap_or_else(paths::default_report_root);
+        let durations = shard::durations(&root)?;
+        let names: Vec<String> = specs.iter().map(|s| s.meta.name.clone()).collect();
+        let places = shard::assign(&names, &durations, shard.count);
+        let mut place = places.into_iter();
+        specs.retain(|s| {
+            let mine = place.next() == Some(shard.index);
+            mine || s.meta.needs.contains(&crate::events::Capability::Load)
+        });
+    }
     if opts.load {
         for s in specs
             .iter_mut()
@@ -180,7 +196,7 @@ fn run(catalog: Box<Catalog>, finish: Arc<Finish>) -> Result<ExitCode, SetupErro
     let results = Arc::new(Results::new(EventLog::create(
         &run_dir.join("events.jsonl"),
     )?));
-    let info = run_info(&target, &run_id, &argv);
+    let info = run_info(&target, &run_id, &argv, &opts);
     results.log().emit(&Event::RunStarted(info.clone()));
     eprintln!(
         "wikiharness: run {run_id} against `{}` ({}); results in {}",
@@ -269,7 +285,7 @@ fn tokio_handle_for_listing() -> tokio::runtime::Handle {
     .clone()
 }
 
-fn run_info(target: &Target, run_id: &str, argv: &[String]) -> RunInfo {
+fn run_info(target: &Target, run_id: &str, argv: &[String], opts: &cli::RunOptions) -> RunInfo {
     RunInfo {
         schema: SCHEMA_VERSION,
         run_id: run_id.into(),
@@ -280,6 +296,8 @@ fn run_info(target: &Target, run_id: &str, argv: &[String]) -> RunInfo {
         command_line: argv.iter().map(|a| redact::redact(a)).collect(),
         harness_version: env!("CARGO_PKG_VERSION").into(),
         git_commit: git_commit(),
+        baseline: opts.baseline.clone(),
+        shard: opts.shard.map(|s| format!("{}/{}", s.index, s.count)),
     }
 }
 

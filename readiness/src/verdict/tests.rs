@@ -57,6 +57,8 @@ fn run(trials: Vec<TrialRecord>) -> RunRecord {
             command_line: vec![],
             harness_version: "0".into(),
             git_commit: None,
+            baseline: None,
+            shard: None,
         },
         finished_at: None,
         duration_s: 0.0,

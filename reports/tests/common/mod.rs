@@ -67,6 +67,8 @@ pub fn run(trials: Vec<TrialRecord>) -> RunRecord {
             command_line: vec!["wiki".into(), "--target".into(), "local".into()],
             harness_version: "0.1.0".into(),
             git_commit: Some("abc123".into()),
+            baseline: None,
+            shard: None,
         },
         finished_at: Some("2026-11-26T18:01:00Z".into()),
         duration_s: 60.0,

@@ -1,0 +1,73 @@
+//! `wikiharness`: tools around runs — merging shard reports and gating CI.
+//!
+//! ```text
+//! wikiharness merge --out DIR SHARD_DIR...        one report from N shard runs
+//! wikiharness gate RESULTS.json [--team NAME]...  exit 1 if an opted-in team is not ready
+//! ```
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use wikiharness_readiness::{Registry, registry};
+
+#[derive(Parser)]
+#[command(
+    name = "wikiharness",
+    version,
+    about = "Merge shard reports, gate CI on readiness"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Merge the run directories of N shards into one report (load histograms
+    /// merged before thresholds are judged).
+    Merge {
+        /// Output directory for the merged report.
+        #[arg(long)]
+        out: PathBuf,
+        /// Shard run directories (each with a summary.json).
+        #[arg(required = true)]
+        shards: Vec<PathBuf>,
+    },
+    /// Fail (exit 1) when one of the given teams is "not ready" in a results.json.
+    Gate {
+        /// The results.json of a run.
+        results: PathBuf,
+        /// Teams that opted in to failing the job (repeatable; also comma-separated).
+        #[arg(long = "team", value_delimiter = ',')]
+        teams: Vec<String>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Merge { out, shards } => Registry::load(&registry::default_path())
+            .and_then(|r| wikiharness_reports::merge::merge_dirs(&r, &out, &shards))
+            .map(|files| {
+                for f in files {
+                    eprintln!("wikiharness: wrote {}", f.display());
+                }
+                ExitCode::SUCCESS
+            }),
+        Command::Gate { results, teams } => wikiharness_reports::gate::not_ready(&results, &teams)
+            .map(|bad| {
+                if bad.is_empty() {
+                    eprintln!("wikiharness: gate passed ({} team(s) checked)", teams.len());
+                    ExitCode::SUCCESS
+                } else {
+                    eprintln!("wikiharness: gate failed: not ready: {}", bad.join(", "));
+                    ExitCode::FAILURE
+                }
+            }),
+    };
+    result.unwrap_or_else(|e| {
+        eprintln!("error: {e}");
+        ExitCode::from(2)
+    })
+}

@@ -1,0 +1,51 @@
+//! The CI gate: which opted-in teams are "not ready" in a `results.json`.
+
+use std::path::Path;
+
+use wikiharness_harness::SetupError;
+
+/// Names of the teams in `teams` whose verdict is `not-ready` in the results file.
+/// An opted-in team missing from the results is an error (a typo would
+/// otherwise silently pass the gate).
+pub fn not_ready(results: &Path, teams: &[String]) -> Result<Vec<String>, SetupError> {
+    let text = std::fs::read_to_string(results).map_err(SetupError::io(results))?;
+    let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| SetupError::File {
+        file: results.to_owned(),
+        line: Some(e.line()),
+        message: e.to_string(),
+    })?;
+    let listed: Vec<(String, String)> = v["teams"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|t| {
+                    (
+                        t["name"].as_str().unwrap_or_default().to_owned(),
+                        t["verdict"].as_str().unwrap_or_default().to_owned(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut out = Vec::new();
+    for team in teams {
+        let Some((_, verdict)) = listed.iter().find(|(n, _)| n.eq_ignore_ascii_case(team)) else {
+            return Err(SetupError::Usage {
+                flag: "--team".into(),
+                message: format!(
+                    "no team `{team}` in {} (teams: {})",
+                    results.display(),
+                    listed
+                        .iter()
+                        .map(|t| t.0.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            });
+        };
+        if verdict == "not-ready" {
+            out.push(team.clone());
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,149 @@
+//! Merging the run directories of N shards into one report. Trials that ran in
+//! one shard are taken as they are; a load trial that every shard ran gets its
+//! histograms merged and its thresholds judged again on the merged figures, so
+//! the verdict is global rather than per worker.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use wikiharness_harness::SetupError;
+use wikiharness_harness::events::{Counts, RunRecord, Status, TrialRecord};
+use wikiharness_harness::load::{LoadSummary, Threshold};
+use wikiharness_readiness::Registry;
+
+/// Merges shard runs into one run record.
+pub fn merge_runs(runs: &[RunRecord]) -> Result<RunRecord, String> {
+    let first = runs.first().ok_or("no shard runs to merge")?;
+    if let Some(other) = runs.iter().find(|r| r.info.target != first.info.target) {
+        return Err(format!(
+            "shards ran against different targets: `{}` and `{}`",
+            first.info.target, other.info.target
+        ));
+    }
+    let mut by_name: BTreeMap<&str, Vec<&TrialRecord>> = BTreeMap::new();
+    for r in runs {
+        for t in &r.trials {
+            by_name.entry(t.meta.name.as_str()).or_default().push(t);
+        }
+    }
+    let mut trials = Vec::new();
+    for (name, parts) in by_name {
+        trials.push(match parts.as_slice() {
+            [one] => (*one).clone(),
+            many if many.iter().all(|t| t.load.is_some()) => merge_load(many)?,
+            many if many.iter().all(|t| t.status == Status::Skipped) => many[0].clone(),
+            _ => return Err(format!("trial `{name}` ran in more than one shard")),
+        });
+    }
+    let mut info = first.info.clone();
+    info.run_id = format!("merged-{}", first.info.run_id);
+    info.shard = Some(format!("merged {} shards", runs.len()));
+    info.started_at = runs
+        .iter()
+        .map(|r| r.info.started_at.clone())
+        .min()
+        .unwrap_or_default();
+    Ok(RunRecord {
+        info,
+        finished_at: runs.iter().filter_map(|r| r.finished_at.clone()).max(),
+        duration_s: runs.iter().map(|r| r.duration_s).fold(0.0, f64::max),
+        interrupted: runs.iter().any(|r| r.interrupted),
+        counts: Counts::of(&trials),
+        trials,
+        cleanup: None,
+    })
+}
+
+/// One load trial run by several workers at once.
+fn merge_load(parts: &[&TrialRecord]) -> Result<TrialRecord, String> {
+    let summaries: Vec<&LoadSummary> = parts.iter().filter_map(|t| t.load.as_ref()).collect();
+    let mut merged = LoadSummary::merge(&summaries)?;
+    let rules: Vec<String> = summaries
+        .first()
+        .map(|s| s.thresholds.iter().map(|r| r.rule.clone()).collect())
+        .unwrap_or_default();
+    merged.thresholds = rules
+        .iter()
+        .filter_map(|r| Threshold::parse(r).ok())
+        .filter_map(|t| t.judge(&merged))
+        .collect();
+    let mut out = parts[0].clone();
+    let other_failure = parts
+        .iter()
+        .filter(|t| t.status == Status::Failed)
+        .filter_map(|t| t.message.clone())
+        .find(|m| !m.starts_with("thresholds violated"));
+    let violated: Vec<String> = merged
+        .thresholds
+        .iter()
+        .filter(|r| !r.passed)
+        .map(|r| r.to_string())
+        .collect();
+    (out.status, out.message) = match (other_failure, violated.is_empty()) {
+        (Some(m), _) => (Status::Failed, Some(m)),
+        (None, false) => (
+            Status::Failed,
+            Some(format!("thresholds violated: {}", violated.join("; "))),
+        ),
+        (None, true) => (Status::Passed, None),
+    };
+    out.duration_ms = parts.iter().map(|t| t.duration_ms).fold(0.0, f64::max);
+    out.requests = parts.iter().map(|t| t.requests).sum();
+    out.backends = parts
+        .iter()
+        .flat_map(|t| t.backends.iter().cloned())
+        .collect();
+    out.notes.push(format!(
+        "merged from {} workers: histograms added, thresholds judged on the merged figures",
+        parts.len()
+    ));
+    out.load = Some(merged);
+    Ok(out)
+}
+
+/// Reads each shard directory's `summary.json`, merges them into `out`
+/// (attachments copied), and writes every report there.
+pub fn merge_dirs(
+    registry: &Registry,
+    out: &Path,
+    shards: &[PathBuf],
+) -> Result<Vec<PathBuf>, SetupError> {
+    let mut runs = Vec::new();
+    for dir in shards {
+        let file = dir.join("summary.json");
+        let text = std::fs::read_to_string(&file).map_err(SetupError::io(&file))?;
+        let run: RunRecord = serde_json::from_str(&text).map_err(|e| SetupError::File {
+            file: file.clone(),
+            line: Some(e.line()),
+            message: format!("not a wikiharness summary: {e}"),
+        })?;
+        runs.push(run);
+        let attachments = dir.join("attachments");
+        if attachments.is_dir() {
+            let to = out.join("attachments");
+            std::fs::create_dir_all(&to).map_err(SetupError::io(&to))?;
+            for entry in std::fs::read_dir(&attachments)
+                .map_err(SetupError::io(&attachments))?
+                .flatten()
+            {
+                std::fs::copy(entry.path(), to.join(entry.file_name()))
+                    .map_err(SetupError::io(entry.path()))?;
+            }
+        }
+    }
+    let merged = merge_runs(&runs).map_err(|message| SetupError::File {
+        file: out.to_owned(),
+        line: None,
+        message,
+    })?;
+    std::fs::create_dir_all(out).map_err(SetupError::io(out))?;
+    let summary = out.join("summary.json");
+    std::fs::write(
+        &summary,
+        serde_json::to_vec_pretty(&merged).expect("serializes"),
+    )
+    .map_err(SetupError::io(&summary))?;
+    let mut files = vec![summary];
+    files.extend(crate::publish(registry, &merged, out)?);
+    Ok(files)
+}

@@ -1,0 +1,169 @@
+//! N local processes as shards of one run, merged, equal a single-process run
+//! in trial set and verdicts.
+//!
+//! A libtest-mimic binary: it accepts the harness's flags, which `cargo test --
+//! --target NAME` passes to every test binary, and runs only for `local`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use libtest_mimic::{Arguments, Completion, Trial};
+use wikiharness_harness::localwiki::LocalWiki;
+use wikiharness_harness::target::Registry;
+use wikiharness_harness::{cli, paths};
+use wikiharness_readiness::{Registry as Readiness, registry};
+
+/// Shards in the test.
+const SHARDS: usize = 3;
+/// Suites of the comparison (a quick, mixed set: reads, writes, logins).
+const SUITES: &[&str] = &["pageviews", "api", "rest", "httpbb::local"];
+
+fn main() {
+    let (opts, rest) = cli::split_args(std::env::args()).unwrap_or_else(|e| {
+        eprintln!("error: {e}");
+        std::process::exit(2)
+    });
+    let mut args = Arguments::from_iter(rest);
+    args.test_threads = Some(1);
+    let target = opts
+        .target
+        .or_else(|| std::env::var(cli::TARGET_ENV).ok())
+        .unwrap_or_else(|| "local".into());
+    let trial = Trial::ignorable_test("merged_shards_equal_a_single_run", move || {
+        if target != "local" {
+            return Ok(Completion::ignored_with(format!(
+                "needs the embedded wiki (target `{target}`)"
+            )));
+        }
+        shards_equal_single()
+            .map(|()| Completion::Completed)
+            .map_err(Into::into)
+    })
+    .with_kind("shards");
+    libtest_mimic::run(&args, vec![trial]).exit();
+}
+
+/// The `wiki` test binary cargo built next to this one.
+fn wiki_binary() -> Result<PathBuf, String> {
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let dir = exe.parent().ok_or("no deps dir")?;
+    std::fs::read_dir(dir)
+        .map_err(|e| e.to_string())?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("wiki-"))
+                && p.extension().is_none()
+        })
+        .max_by_key(|p| p.metadata().and_then(|m| m.modified()).ok())
+        .ok_or_else(|| format!("no wiki-* test binary in {}", dir.display()))
+}
+
+fn run_wiki(bin: &Path, root: &Path, extra: &[String]) -> Result<std::process::Child, String> {
+    let mut c = Command::new(bin);
+    c.arg("--report-dir").arg(root).arg("--test-threads=4");
+    for s in SUITES {
+        c.arg("--suite").arg(s);
+    }
+    c.args(extra)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    c.spawn()
+        .map_err(|e| format!("cannot run {}: {e}", bin.display()))
+}
+
+fn results(run_dir: &Path) -> Result<serde_json::Value, String> {
+    let f = run_dir.join("results.json");
+    serde_json::from_str(&std::fs::read_to_string(&f).map_err(|e| format!("{}: {e}", f.display()))?)
+        .map_err(|e| e.to_string())
+}
+
+/// (trial name → status) and (team → verdict) of a results.json.
+fn outcome(v: &serde_json::Value) -> (Vec<(String, String)>, Vec<(String, String)>) {
+    let pairs = |list: &serde_json::Value, k: &str, val: &str| -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = list
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|x| {
+                        (
+                            x[k].as_str().unwrap_or_default().to_owned(),
+                            x[val].as_str().unwrap_or_default().to_owned(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        out.sort();
+        out
+    };
+    (
+        pairs(&v["trials"], "name", "status"),
+        pairs(&v["teams"], "name", "verdict"),
+    )
+}
+
+fn shards_equal_single() -> Result<(), String> {
+    let targets = Registry::load(&[paths::repo_registry()]).map_err(|e| e.to_string())?;
+    let local = targets.get("local").map_err(|e| e.to_string())?;
+    // Held for the whole test, so that no shard stops the wiki the others use.
+    let _wiki = LocalWiki::for_target(local)
+        .ensure_up(false)
+        .map_err(|e| e.to_string())?;
+    let bin = wiki_binary()?;
+    let tmp = tempfile::tempdir().map_err(|e| e.to_string())?;
+
+    let single_root = tmp.path().join("single");
+    let status = run_wiki(&bin, &single_root, &[])?
+        .wait()
+        .map_err(|e| e.to_string())?;
+    eprintln!("single run exited with {status}");
+    let single = results(&single_root.join("latest"))?;
+
+    let roots: Vec<PathBuf> = (1..=SHARDS)
+        .map(|k| tmp.path().join(format!("shard-{k}")))
+        .collect();
+    let children: Vec<_> = roots
+        .iter()
+        .enumerate()
+        .map(|(i, root)| run_wiki(&bin, root, &[format!("--shard={}/{SHARDS}", i + 1)]))
+        .collect::<Result<_, _>>()?;
+    for c in children {
+        c.wait_with_output().map_err(|e| e.to_string())?;
+    }
+    let shard_dirs: Vec<PathBuf> = roots.iter().map(|r| r.join("latest")).collect();
+    for (dir, k) in shard_dirs.iter().zip(1..) {
+        let n = results(dir)?["trials"]
+            .as_array()
+            .map(Vec::len)
+            .unwrap_or(0);
+        if n == 0 {
+            return Err(format!("shard {k} ran no trial"));
+        }
+    }
+    let readiness = Readiness::load(&registry::default_path()).map_err(|e| e.to_string())?;
+    let merged_dir = tmp.path().join("merged").join("run");
+    wikiharness_reports::merge::merge_dirs(&readiness, &merged_dir, &shard_dirs)
+        .map_err(|e| e.to_string())?;
+    let merged = results(&merged_dir)?;
+
+    let (single_trials, single_teams) = outcome(&single);
+    let (merged_trials, merged_teams) = outcome(&merged);
+    if single_trials != merged_trials {
+        return Err(format!(
+            "trial sets or statuses differ:\nsingle: {single_trials:?}\nmerged: {merged_trials:?}"
+        ));
+    }
+    if single_teams != merged_teams {
+        return Err(format!(
+            "team verdicts differ:\nsingle: {single_teams:?}\nmerged: {merged_teams:?}"
+        ));
+    }
+    eprintln!(
+        "shards: {} trials in {SHARDS} shards merged to the same statuses and {} team verdicts as one process",
+        merged_trials.len(),
+        merged_teams.len()
+    );
+    Ok(())
+}
