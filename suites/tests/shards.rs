@@ -79,10 +79,13 @@ fn results(run_dir: &Path) -> Result<serde_json::Value, String> {
         .map_err(|e| e.to_string())
 }
 
+/// Sorted (name, value) pairs.
+type Pairs = Vec<(String, String)>;
+
 /// (trial name → status) and (team → verdict) of a results.json.
-fn outcome(v: &serde_json::Value) -> (Vec<(String, String)>, Vec<(String, String)>) {
-    let pairs = |list: &serde_json::Value, k: &str, val: &str| -> Vec<(String, String)> {
-        let mut out: Vec<(String, String)> = list
+fn outcome(v: &serde_json::Value) -> (Pairs, Pairs) {
+    let pairs = |list: &serde_json::Value, k: &str, val: &str| -> Pairs {
+        let mut out: Pairs = list
             .as_array()
             .map(|a| {
                 a.iter()

@@ -35,6 +35,8 @@ pub fn index(input: &ReportInput<'_>) -> String {
             tr { th { "Harness" } td { "wikiharness " (info.harness_version) ", commit " code { (info.git_commit.as_deref().unwrap_or("unknown")) } } }
             tr { th { "Command line" } td { code { (info.command_line.join(" ")) } } }
             tr { th { "Run id" } td { code { (info.run_id) } } }
+            @if let Some(b) = &info.baseline { tr { th { "Compared with (baseline)" } td { (b) } } }
+            @if let Some(s) = &info.shard { tr { th { "Shard" } td { (s) } } }
             tr { th { "Trials" } td { (run.counts.passed) " passed, " (run.counts.failed) " failed, " (run.counts.skipped) " skipped" } }
             @if let Some(c) = &run.cleanup {
                 tr { th { "Clean-up" } td { "deleted " (c.deleted) " of " (c.pages) " pages created by the run"
