@@ -11,6 +11,7 @@ pub mod checks;
 pub mod cli;
 pub mod client;
 pub mod context;
+pub mod datafile;
 pub mod diff;
 pub mod error;
 pub mod events;

@@ -102,19 +102,8 @@ fn push_counts(e: &mut BytesStart<'_>, c: Counts, ms: f64) {
 fn failure_text(t: &TrialRecord) -> String {
     let mut s = t.message.clone().unwrap_or_default();
     for e in &t.evidence {
-        s.push_str(&format!(
-            "\n{} {} -> {} in {:.0} ms{}",
-            e.method,
-            e.url,
-            e.status
-                .map(|s| s.to_string())
-                .unwrap_or_else(|| "no answer".into()),
-            e.elapsed_ms,
-            e.backend
-                .as_ref()
-                .map(|b| format!(" (served by {b})"))
-                .unwrap_or_default()
-        ));
+        s.push('\n');
+        s.push_str(&e.summary());
     }
     s
 }

@@ -63,21 +63,8 @@ pub fn probes() -> Result<(Arc<Rules>, Vec<LoadedProbe>), SetupError> {
     let dir = data_dir();
     let rules = Arc::new(Rules::load(&dir.join("normalize.yaml"))?);
     let file = dir.join("probes.yaml");
-    let text = std::fs::read_to_string(&file).map_err(|e| SetupError::File {
-        file: file.clone(),
-        line: None,
-        message: format!("cannot read: {e}"),
-    })?;
-    let probes: ProbeFile = yaml_serde::from_str(&text).map_err(|e| SetupError::File {
-        file: file.clone(),
-        line: e.location().map(|l| l.line()),
-        message: e
-            .to_string()
-            .split(" at line ")
-            .next()
-            .unwrap_or_default()
-            .to_owned(),
-    })?;
+    let text = wikiharness_harness::datafile::read(&file)?;
+    let probes: ProbeFile = wikiharness_harness::datafile::yaml(&file, &text)?;
     let probes = probes
         .probes
         .into_iter()

@@ -228,6 +228,30 @@ impl Shared {
         Ok(attack::timed(user, &self.rec, call, ok).await?.1)
     }
 
+    /// A logged-in user's API edit: `field` is `text` or `appendtext`.
+    async fn edit(
+        &self,
+        user: &mut GooseUser,
+        endpoint: &str,
+        title: &str,
+        field: &str,
+        value: &str,
+    ) -> Result<String, Box<TransactionError>> {
+        let tok = token(user);
+        let f = form(&[
+            ("action", "edit"),
+            ("title", title),
+            (field, value),
+            ("summary", "wikiharness load"),
+            ("assert", "user"),
+            ("token", &tok),
+        ]);
+        self.post(user, endpoint, f, |st, b| {
+            st == 200 && b.contains("\"Success\"")
+        })
+        .await
+    }
+
     async fn post(
         &self,
         user: &mut GooseUser,
@@ -551,19 +575,7 @@ async fn editors(cx: TrialCx, settings: LoadSettings) -> Result<LoadSummary, Tri
                     let title = s.pages[u.weighted_users_index % s.pages.len()].clone();
                     let n = s.counter.fetch_add(1, Ordering::Relaxed);
                     let line = format!("\n* edit {n} of run {}", s.run);
-                    let tok = token(u);
-                    let f = form(&[
-                        ("action", "edit"),
-                        ("title", &title),
-                        ("appendtext", &line),
-                        ("summary", "wikiharness load"),
-                        ("assert", "user"),
-                        ("token", &tok),
-                    ]);
-                    s.post(u, "api edit", f, |st, b| {
-                        st == 200 && b.contains("\"Success\"")
-                    })
-                    .await?;
+                    s.edit(u, "api edit", &title, "appendtext", &line).await?;
                     Ok(())
                 })
             }),
@@ -679,19 +691,7 @@ async fn job_heavy(cx: TrialCx, settings: LoadSettings) -> Result<LoadSummary, T
                 Box::pin(async move {
                     let n = s.counter.fetch_add(1, Ordering::Relaxed) + 1;
                     let text = format!("jobload-{n}-{}<includeonly>[[{cat}]]</includeonly>", s.run);
-                    let tok = token(u);
-                    let f = form(&[
-                        ("action", "edit"),
-                        ("title", &tpl),
-                        ("text", &text),
-                        ("summary", "wikiharness load"),
-                        ("assert", "user"),
-                        ("token", &tok),
-                    ]);
-                    s.post(u, "template edit", f, |st, b| {
-                        st == 200 && b.contains("\"Success\"")
-                    })
-                    .await?;
+                    s.edit(u, "template edit", &tpl, "text", &text).await?;
                     Ok(())
                 })
             }),

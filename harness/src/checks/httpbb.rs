@@ -81,11 +81,7 @@ pub struct HttpbbFile {
 impl HttpbbFile {
     /// Reads and checks an httpbb file.
     pub fn load(path: &Path) -> Result<Self, SetupError> {
-        let text = std::fs::read_to_string(path).map_err(|e| SetupError::File {
-            file: path.to_owned(),
-            line: None,
-            message: format!("cannot read: {e}"),
-        })?;
+        let text = crate::datafile::read(path)?;
         Self::parse(path, &text)
     }
 
@@ -96,16 +92,7 @@ impl HttpbbFile {
             line,
             message,
         };
-        let raw: BTreeMap<String, Vec<HttpbbCase>> = yaml_serde::from_str(text).map_err(|e| {
-            err(
-                e.location().map(|l| l.line()),
-                e.to_string()
-                    .split(" at line ")
-                    .next()
-                    .unwrap_or_default()
-                    .to_owned(),
-            )
-        })?;
+        let raw: BTreeMap<String, Vec<HttpbbCase>> = crate::datafile::yaml(path, text)?;
         let mut hosts = Vec::new();
         for (base, cases) in raw {
             let line = text

@@ -88,11 +88,7 @@ pub struct Case {
 impl CheckFile {
     /// Reads and validates a check file.
     pub fn load(path: &Path) -> Result<Self, SetupError> {
-        let text = std::fs::read_to_string(path).map_err(|e| SetupError::File {
-            file: path.to_owned(),
-            line: None,
-            message: format!("cannot read: {e}"),
-        })?;
+        let text = crate::datafile::read(path)?;
         Self::parse(path, &text)
     }
 
@@ -103,16 +99,7 @@ impl CheckFile {
             line,
             message,
         };
-        let file: CheckFile = yaml_serde::from_str(text).map_err(|e| {
-            let line = e.location().map(|l| l.line());
-            let message = e.to_string();
-            let message = message
-                .split(" at line ")
-                .next()
-                .unwrap_or(&message)
-                .to_owned();
-            err(line, message)
-        })?;
+        let file: CheckFile = crate::datafile::yaml(path, text)?;
         let mut seen = std::collections::BTreeSet::new();
         for case in &file.cases {
             let line = text

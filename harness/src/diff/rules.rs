@@ -65,21 +65,8 @@ pub struct Rules {
 impl Rules {
     /// Reads and checks a rules file.
     pub fn load(path: &Path) -> Result<Self, SetupError> {
-        let text = std::fs::read_to_string(path).map_err(|e| SetupError::File {
-            file: path.to_owned(),
-            line: None,
-            message: format!("cannot read: {e}"),
-        })?;
-        let raw: RawRules = yaml_serde::from_str(&text).map_err(|e| SetupError::File {
-            file: path.to_owned(),
-            line: e.location().map(|l| l.line()),
-            message: e
-                .to_string()
-                .split(" at line ")
-                .next()
-                .unwrap_or_default()
-                .to_owned(),
-        })?;
+        let text = crate::datafile::read(path)?;
+        let raw: RawRules = crate::datafile::yaml(path, &text)?;
         for r in &raw.rules {
             Regex::new(&r.pattern.replace("{host}", "h")).map_err(|e| SetupError::File {
                 file: path.to_owned(),

@@ -85,6 +85,25 @@ pub struct Exchange {
     pub excerpt: String,
 }
 
+impl Exchange {
+    /// One line: `GET url -> 200 in 12 ms (served by backend)`.
+    pub fn summary(&self) -> String {
+        format!(
+            "{} {} -> {} in {:.0} ms{}",
+            self.method,
+            self.url,
+            self.status
+                .map(|s| s.to_string())
+                .unwrap_or_else(|| "no answer".into()),
+            self.elapsed_ms,
+            self.backend
+                .as_ref()
+                .map(|b| format!(" (served by {b})"))
+                .unwrap_or_default()
+        )
+    }
+}
+
 /// A measured figure (time to effect, latency percentile, ...).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Figure {

@@ -169,21 +169,10 @@ fn run_one(
         Err(TrialError::Failed(m)) => (Status::Failed, Some(crate::redact::redact(m))),
         Err(TrialError::Skipped(r)) => (Status::Skipped, Some(r.clone())),
     };
-    let last = collected.exchanges.last().map(|e| {
-        format!(
-            "\n  last request: {} {} -> {} in {:.0} ms{}",
-            e.method,
-            e.url,
-            e.status
-                .map(|s| s.to_string())
-                .unwrap_or_else(|| "no answer".into()),
-            e.elapsed_ms,
-            e.backend
-                .as_ref()
-                .map(|b| format!(" (served by {b})"))
-                .unwrap_or_default()
-        )
-    });
+    let last = collected
+        .exchanges
+        .last()
+        .map(|e| format!("\n  last request: {}", e.summary()));
     results.finished(record(
         &meta,
         status,
