@@ -152,13 +152,11 @@ where
     F: FnOnce(Client) -> Fut,
     Fut: Future<Output = TrialResult>,
 {
-    if !browser::installed() {
-        return Err(TrialError::skip(format!(
-            "no browser: {} / {} not installed (as root: ci/install-packages)",
-            browser::CHROMIUM,
-            browser::CHROMEDRIVER
-        )));
-    }
+    // Installs Chromium and ChromeDriver when missing and allowed (root), like the local wiki.
+    let installed = tokio::task::spawn_blocking(browser::ensure_installed)
+        .await
+        .map_err(|e| TrialError::fail(e.to_string()))?;
+    installed.map_err(|e| TrialError::skip(format!("no browser: {e}")))?;
     let started = Instant::now();
     let driver = Driver::start().await.map_err(TrialError::Skipped)?;
     let session = driver.session().await.map_err(TrialError::Skipped)?;

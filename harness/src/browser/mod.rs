@@ -38,6 +38,8 @@ pub fn installed() -> bool {
 /// Installs Chromium and ChromeDriver with the project's package script when
 /// they are missing (as root), or says how to.
 pub fn ensure_installed() -> Result<(), SetupError> {
+    static ONE_INSTALL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one = ONE_INSTALL.lock().unwrap_or_else(|e| e.into_inner());
     if installed() {
         return Ok(());
     }
