@@ -83,7 +83,10 @@ pub fn trials(config: &SuiteConfig) -> Vec<TrialSpec> {
             for role in crate::concurrency::EDITORS {
                 b = b.account(role);
             }
-            b.run(|cx| async move { crate::concurrency::appends_lose_nothing(cx, 5).await })
+            b.run(|cx| async move {
+                let _turn = attack::exclusive().await;
+                crate::concurrency::appends_lose_nothing(cx, 5).await
+            })
         },
         {
             let mut b = t(
@@ -94,12 +97,16 @@ pub fn trials(config: &SuiteConfig) -> Vec<TrialSpec> {
             for role in crate::concurrency::EDITORS {
                 b = b.account(role);
             }
-            b.run(|cx| async move { crate::concurrency::logins_stay_separate(cx, 8).await })
+            b.run(|cx| async move {
+                let _turn = attack::exclusive().await;
+                crate::concurrency::logins_stay_separate(cx, 8).await
+            })
         },
         t("job_fanout_burst", "Job queue", PLATFORM)
             .needs(Capability::Write)
             .account("bot")
             .run(|cx| async move {
+                let _turn = attack::exclusive().await;
                 let bursts = ["Burst A", "Burst B", "Burst C"]
                     .map(|name| tokio::spawn(crate::jobs::fanout(cx.clone(), name, 5)));
                 for b in bursts {
@@ -332,6 +339,29 @@ async fn attack(
         .map_err(TrialError::Failed)
 }
 
+/// A GET transaction: the path from the shared state and the user, judged by `ok`.
+fn get_step(
+    sh: &Arc<Shared>,
+    name: &'static str,
+    weight: usize,
+    path: fn(&Shared, &GooseUser) -> String,
+    ok: fn(u16, &str) -> bool,
+) -> Step {
+    let sh = sh.clone();
+    step(
+        name,
+        weight,
+        step_fn(move |u| {
+            let s = sh.clone();
+            Box::pin(async move {
+                let p = path(&s, u);
+                s.get(u, name, &p, ok).await?;
+                Ok(())
+            })
+        }),
+    )
+}
+
 fn step(name: &str, weight: usize, function: goose::prelude::TransactionFunction) -> Step {
     Step {
         name: name.into(),
@@ -346,55 +376,37 @@ async fn readers(cx: TrialCx, settings: LoadSettings) -> Result<LoadSummary, Tri
     let pages = make_pages(&cx, "Load read", READ_PAGES, |i| format!("Reader page {i} of run {run}.\n\n* [[Main Page]]\n* '''bold''' text\n\n== Section ==\nMore text.")).await?;
     let rec = Recorders::new(&settings);
     let sh = Shared::new(&cx, rec.clone(), pages);
-    let (a, b, c) = (sh.clone(), sh.clone(), sh.clone());
     let steps = vec![
-        step(
+        get_step(
+            &sh,
             "page view",
             6,
-            step_fn(move |u| {
-                let s = a.clone();
-                Box::pin(async move {
-                    let path = s.view_path(s.page());
-                    s.get(u, "page view", &path, |st, b| {
-                        st == 200 && b.contains("mw-content-text")
-                    })
-                    .await?;
-                    Ok(())
-                })
-            }),
+            |s, _| s.view_path(s.page()),
+            |st, b| st == 200 && b.contains("mw-content-text"),
         ),
-        step(
+        get_step(
+            &sh,
             "load.php startup",
             2,
-            step_fn(move |u| {
-                let s = b.clone();
-                Box::pin(async move {
-                    let path = format!(
-                        "{}/load.php?modules=startup&only=scripts&raw=1&skin=vector",
-                        s.script
-                    );
-                    s.get(u, "load.php startup", &path, |st, b| {
-                        st == 200 && b.contains("mw.loader")
-                    })
-                    .await?;
-                    Ok(())
-                })
-            }),
+            |s, _| {
+                format!(
+                    "{}/load.php?modules=startup&only=scripts&raw=1&skin=vector",
+                    s.script
+                )
+            },
+            |st, b| st == 200 && b.contains("mw.loader"),
         ),
-        step(
+        get_step(
+            &sh,
             "static asset",
             2,
-            step_fn(move |u| {
-                let s = c.clone();
-                Box::pin(async move {
-                    let path = format!(
-                        "{}/resources/assets/poweredby_mediawiki_88x31.png",
-                        s.script
-                    );
-                    s.get(u, "static asset", &path, |st, _| st == 200).await?;
-                    Ok(())
-                })
-            }),
+            |s, _| {
+                format!(
+                    "{}/resources/assets/poweredby_mediawiki_88x31.png",
+                    s.script
+                )
+            },
+            |st, _| st == 200,
         ),
     ];
     attack(&cx, "anonymous_readers", settings, rec, steps).await
@@ -408,73 +420,42 @@ async fn api_readers(cx: TrialCx, settings: LoadSettings) -> Result<LoadSummary,
     .await?;
     let rec = Recorders::new(&settings);
     let sh = Shared::new(&cx, rec.clone(), pages);
-    let (a, b, c, d) = (sh.clone(), sh.clone(), sh.clone(), sh.clone());
     let steps = vec![
-        step(
+        get_step(
+            &sh,
             "api siteinfo",
             3,
-            step_fn(move |u| {
-                let s = a.clone();
-                Box::pin(async move {
-                    s.get(
-                        u,
-                        "api siteinfo",
-                        &s.api("action=query&meta=siteinfo&siprop=general|statistics"),
-                        api_ok,
-                    )
-                    .await?;
-                    Ok(())
-                })
-            }),
+            |s, _| s.api("action=query&meta=siteinfo&siprop=general|statistics"),
+            api_ok,
         ),
-        step(
+        get_step(
+            &sh,
             "api parse",
             2,
-            step_fn(move |u| {
-                let s = b.clone();
-                Box::pin(async move {
-                    let path = s.api("action=parse&contentmodel=wikitext&title=Load&text=%27%27%27bold%27%27%27+%7B%7B%23if%3Ax%7Cyes%7Cno%7D%7D");
-                    s.get(u, "api parse", &path, |st, b| {
-                        api_ok(st, b) && b.contains("<b>bold</b>")
-                    })
-                    .await?;
-                    Ok(())
-                })
-            }),
+            |s, _| {
+                s.api("action=parse&contentmodel=wikitext&title=Load&text=%27%27%27bold%27%27%27+%7B%7B%23if%3Ax%7Cyes%7Cno%7D%7D")
+            },
+            |st, b| api_ok(st, b) && b.contains("<b>bold</b>"),
         ),
-        step(
+        get_step(
+            &sh,
             "rest page",
             2,
-            step_fn(move |u| {
-                let s = c.clone();
-                Box::pin(async move {
-                    let path = format!("{}/rest.php/v1/page/{}", s.script, route_title(s.page()));
-                    s.get(u, "rest page", &path, |st, b| {
-                        st == 200 && b.contains("\"source\"")
-                    })
-                    .await?;
-                    Ok(())
-                })
-            }),
+            |s, _| format!("{}/rest.php/v1/page/{}", s.script, route_title(s.page())),
+            |st, b| st == 200 && b.contains("\"source\""),
         ),
-        step(
+        get_step(
+            &sh,
             "rest html",
             1,
-            step_fn(move |u| {
-                let s = d.clone();
-                Box::pin(async move {
-                    let path = format!(
-                        "{}/rest.php/v1/page/{}/html",
-                        s.script,
-                        route_title(s.page())
-                    );
-                    s.get(u, "rest html", &path, |st, b| {
-                        st == 200 && b.contains("<body")
-                    })
-                    .await?;
-                    Ok(())
-                })
-            }),
+            |s, _| {
+                format!(
+                    "{}/rest.php/v1/page/{}/html",
+                    s.script,
+                    route_title(s.page())
+                )
+            },
+            |st, b| st == 200 && b.contains("<body"),
         ),
     ];
     attack(&cx, "api_readers", settings, rec, steps).await
@@ -559,7 +540,7 @@ async fn editors(cx: TrialCx, settings: LoadSettings) -> Result<LoadSummary, Tri
     }
     let rec = Recorders::new(&settings);
     let sh = Shared::new(&cx, rec.clone(), pages);
-    let (a, b) = (sh.clone(), sh.clone());
+    let a = sh.clone();
     let steps = vec![
         login_step(
             sh.clone(),
@@ -580,18 +561,12 @@ async fn editors(cx: TrialCx, settings: LoadSettings) -> Result<LoadSummary, Tri
                 })
             }),
         ),
-        step(
+        get_step(
+            &sh,
             "read own page",
             4,
-            step_fn(move |u| {
-                let s = b.clone();
-                Box::pin(async move {
-                    let path = s.view_path(&s.pages[u.weighted_users_index % s.pages.len()]);
-                    s.get(u, "page view", &path, |st, _| st == 200 || st == 404)
-                        .await?;
-                    Ok(())
-                })
-            }),
+            |s, u| s.view_path(&s.pages[u.weighted_users_index % s.pages.len()]),
+            |st, _| st == 200 || st == 404,
         ),
     ];
     attack(&cx, "editors", settings, rec, steps).await
@@ -675,7 +650,7 @@ async fn job_heavy(cx: TrialCx, settings: LoadSettings) -> Result<LoadSummary, T
     .await?;
     let rec = Recorders::new(&settings);
     let sh = Shared::new(&cx, rec.clone(), pages.clone());
-    let (a, b) = (sh.clone(), sh.clone());
+    let a = sh.clone();
     let (tpl, cat) = (template.clone(), category.clone());
     let steps = vec![
         login_step(
@@ -696,20 +671,12 @@ async fn job_heavy(cx: TrialCx, settings: LoadSettings) -> Result<LoadSummary, T
                 })
             }),
         ),
-        step(
+        get_step(
+            &sh,
             "transcluding page view",
             3,
-            step_fn(move |u| {
-                let s = b.clone();
-                Box::pin(async move {
-                    let path = s.view_path(s.page());
-                    s.get(u, "page view", &path, |st, b| {
-                        st == 200 && b.contains("mw-content-text")
-                    })
-                    .await?;
-                    Ok(())
-                })
-            }),
+            |s, _| s.view_path(s.page()),
+            |st, b| st == 200 && b.contains("mw-content-text"),
         ),
     ];
     let summary = attack(&cx, "job_heavy", settings, rec, steps).await?;
