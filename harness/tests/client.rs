@@ -373,3 +373,25 @@ async fn loopback_guard_refuses_other_hosts() {
         .unwrap_err();
     assert!(matches!(err, ClientError::Refused { .. }), "{err}");
 }
+
+#[tokio::test]
+async fn concurrent_first_token_requests_fetch_once() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/w/api.php"))
+        .and(query_param("type", "csrf"))
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_millis(100)).set_body_json(json!({"query": {"tokens": {"csrftoken": "one+\\"}}})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let s = session(&server, "max_concurrent_requests = 8", None);
+    let tasks: Vec<_> = (0..8)
+        .map(|_| {
+            let s = s.clone();
+            tokio::spawn(async move { s.token("csrf").await.unwrap() })
+        })
+        .collect();
+    for t in tasks {
+        assert_eq!(t.await.unwrap(), "one+\\");
+    }
+}

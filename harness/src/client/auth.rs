@@ -14,6 +14,10 @@ impl Session {
         if let Some(t) = self.tokens().get(kind) {
             return Ok(t.clone());
         }
+        let _single = self.token_fetch().await;
+        if let Some(t) = self.tokens().get(kind) {
+            return Ok(t.clone());
+        }
         let v = self
             .api_get(&[("action", "query"), ("meta", "tokens"), ("type", kind)])
             .await?;

@@ -169,6 +169,10 @@ struct Inner {
     follow: reqwest::Client,
     no_follow: reqwest::Client,
     pub(super) tokens: Mutex<HashMap<String, String>>,
+    /// One token fetch at a time per session: concurrent first fetches would
+    /// each create a token secret in the session, and only the last one saved
+    /// stays valid (`badtoken` for the others).
+    pub(super) token_fetch: tokio::sync::Mutex<()>,
     pub(super) user: Mutex<Option<String>>,
 }
 
@@ -207,6 +211,7 @@ impl Session {
                 follow,
                 no_follow,
                 tokens: Mutex::default(),
+                token_fetch: tokio::sync::Mutex::const_new(()),
                 user: Mutex::default(),
             }),
         })
@@ -219,6 +224,10 @@ impl Session {
 
     pub(super) fn retry(&self) -> &RetryPolicy {
         &self.inner.config.retry
+    }
+
+    pub(super) async fn token_fetch(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.inner.token_fetch.lock().await
     }
 
     pub(super) fn tokens(&self) -> std::sync::MutexGuard<'_, HashMap<String, String>> {
