@@ -380,7 +380,11 @@ async fn concurrent_first_token_requests_fetch_once() {
     Mock::given(method("GET"))
         .and(path("/w/api.php"))
         .and(query_param("type", "csrf"))
-        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_millis(100)).set_body_json(json!({"query": {"tokens": {"csrftoken": "one+\\"}}})))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_delay(Duration::from_millis(100))
+                .set_body_json(json!({"query": {"tokens": {"csrftoken": "one+\\"}}})),
+        )
         .expect(1)
         .mount(&server)
         .await;
