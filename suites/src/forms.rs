@@ -66,6 +66,10 @@ pub fn trials() -> Vec<TrialSpec> {
             let (b, _) = form_login(&cx, "user2").await?;
             let base = format!("Conflict base of run {}.", cx.run_id());
             save_through_form(&cx, &a, edit_form(&a, &title).await?, &base, "base").await?;
+            // MediaWiki 1.39 spots a conflict by revision timestamps, which have
+            // one-second resolution: saves in the same second as the base revision
+            // would look unconflicted. Editors are never that fast; do not race it.
+            tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
             let form_a = edit_form(&a, &title).await?;
             let form_b = edit_form(&b, &title).await?;
             let line_a = format!("{base}\nLine from the first editor.");
