@@ -230,3 +230,17 @@ fn default_threads_follow_the_target_cap() {
     let s = try_setup(&["--test-threads", "1"]).unwrap();
     assert_eq!(s.args.test_threads, Some(1));
 }
+
+#[test]
+fn listing_needs_no_credentials() {
+    let (_d, f) = user_file(MINE);
+    let s = try_setup(&[
+        "--target",
+        "mine",
+        "--targets",
+        f.to_str().unwrap(),
+        "--list",
+    ])
+    .unwrap();
+    assert!(plan::plan(s.specs, &s.args, &shared(&s.target), &s.opts).is_ok());
+}

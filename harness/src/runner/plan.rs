@@ -104,7 +104,8 @@ pub fn plan(
                     Some(err) => {
                         let skip = opts.skip_missing_credentials
                             || run.target.on_missing_credentials == MissingCredentials::Skip;
-                        if selected && !skip {
+                        // `--list` runs nothing: its credentials do not matter yet.
+                        if selected && !skip && !args.list {
                             return Err(err);
                         }
                         Disposition::Skip(format!("no credentials: {}", credential_reason(&err)))
