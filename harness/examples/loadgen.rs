@@ -71,13 +71,7 @@ async fn main() {
         eprintln!("error: {e}");
         std::process::exit(1)
     });
-    println!("requests {}", s.total.requests);
-    println!("rps {:.1}", s.total.throughput_rps);
-    println!("errors {}", s.total.errors);
-    println!(
-        "p50_ms {:.3} p99_ms {:.3}",
-        s.total.raw.p50, s.total.raw.p99
-    );
+    print(&s);
 }
 
 /// The same requests and recording without goose: one reqwest client and one
@@ -111,6 +105,11 @@ async fn direct(url: Url, users: usize, duration: Duration, rec: std::sync::Arc<
         let _ = t.await;
     }
     let s = rec.summary("direct", start.elapsed().as_secs_f64());
+    print(&s);
+}
+
+/// The figures `ci/bench-load` reads.
+fn print(s: &wikiharness_harness::load::LoadSummary) {
     println!("requests {}", s.total.requests);
     println!("rps {:.1}", s.total.throughput_rps);
     println!("errors {}", s.total.errors);

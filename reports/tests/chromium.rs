@@ -3,28 +3,14 @@
 
 mod common;
 
-use std::collections::BTreeSet;
-
 use wikiharness_readiness::history::Changes;
-use wikiharness_readiness::judge;
-use wikiharness_reports::{ReportInput, write_all};
 
 #[test]
 fn index_renders_in_chromium_without_console_errors() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("run");
     let run = common::sample(&dir);
-    let readiness = judge(&common::registry(), &run, &BTreeSet::new());
-    let (changes, flaky) = (Changes::default(), BTreeSet::new());
-    write_all(&ReportInput {
-        run: &run,
-        readiness: &readiness,
-        trend: vec![],
-        changes: &changes,
-        flaky: &flaky,
-        run_dir: &dir,
-    })
-    .unwrap();
+    common::write(&run, &dir, Changes::default());
     for page in ["index.html", "team-sre-service-ops.html"] {
         let url = format!("file://{}", dir.join(page).display());
         let rendered = wikiharness_harness::browser::render(&url).unwrap();

@@ -3,13 +3,10 @@
 
 mod common;
 
-use std::collections::BTreeSet;
-
 use quick_xml::events::Event;
 use scraper::{Html, Selector};
 use wikiharness_readiness::history::Changes;
-use wikiharness_readiness::judge;
-use wikiharness_reports::{RESULTS_SCHEMA, ReportInput, write_all};
+use wikiharness_reports::RESULTS_SCHEMA;
 
 fn sel(s: &str) -> Selector {
     Selector::parse(s).unwrap()
@@ -30,22 +27,11 @@ fn write_sample() -> Written {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("run");
     let run = common::sample(&dir);
-    let registry = common::registry();
-    let readiness = judge(&registry, &run, &BTreeSet::new());
     let changes = Changes {
         new_failures: vec!["shellbox::highlight".into()],
         fixed: vec![],
     };
-    let flaky = BTreeSet::new();
-    let input = ReportInput {
-        run: &run,
-        readiness: &readiness,
-        trend: vec![],
-        changes: &changes,
-        flaky: &flaky,
-        run_dir: &dir,
-    };
-    let files = write_all(&input).unwrap();
+    let files = common::write(&run, &dir, changes);
     let names: Vec<_> = files
         .iter()
         .map(|f| f.file_name().unwrap().to_string_lossy().into_owned())
@@ -301,17 +287,7 @@ fn load_trials_show_latency_chart_table_and_thresholds() {
     );
     t.load = Some(summary);
     let run = common::run(vec![t]);
-    let readiness = judge(&common::registry(), &run, &BTreeSet::new());
-    let (changes, flaky) = (Changes::default(), BTreeSet::new());
-    write_all(&ReportInput {
-        run: &run,
-        readiness: &readiness,
-        trend: vec![],
-        changes: &changes,
-        flaky: &flaky,
-        run_dir: &dir,
-    })
-    .unwrap();
+    common::write(&run, &dir, Changes::default());
     let doc = Html::parse_document(
         &std::fs::read_to_string(dir.join("team-mediawiki-platform.html")).unwrap(),
     );

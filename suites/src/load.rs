@@ -39,44 +39,38 @@ pub fn trials(config: &SuiteConfig) -> Vec<TrialSpec> {
             .opt_in(OPT_IN)
             .timeout(Duration::from_secs(900))
     };
-    let scenario = |name: &'static str, run: Scenario| {
+    // An attack of SRE Service Ops' capacity features: sets up sandbox pages
+    // with the bot, then judges the summary against the trial's thresholds.
+    let attack_trial = |check: &str, feature: &str, run: Scenario| {
         let settings = config.load.clone();
-        let thresholds = thresholds_for(config, &format!("load::{name}"));
-        move |cx: TrialCx| {
-            let (settings, thresholds) = (settings.clone(), thresholds.clone());
-            async move {
-                let summary = run(cx.clone(), settings).await?;
-                judge(&cx, summary, &thresholds)
-            }
-        }
+        let thresholds = thresholds_for(config, &format!("load::{check}"));
+        t(check, feature, SERVICE_OPS)
+            .needs(Capability::Write)
+            .account("bot")
+            .run(move |cx: TrialCx| {
+                let (settings, thresholds) = (settings.clone(), thresholds.clone());
+                async move {
+                    let summary = run(cx.clone(), settings).await?;
+                    judge(&cx, summary, &thresholds)
+                }
+            })
     };
     vec![
-        t("anonymous_readers", "Capacity: readers", SERVICE_OPS)
-            .needs(Capability::Write)
-            .account("bot")
-            .run(scenario("anonymous_readers", |cx, s| {
-                Box::pin(readers(cx, s))
-            })),
-        t("api_readers", "Capacity: readers", SERVICE_OPS)
-            .needs(Capability::Write)
-            .account("bot")
-            .run(scenario("api_readers", |cx, s| {
-                Box::pin(api_readers(cx, s))
-            })),
-        t("editors", "Capacity: editors", SERVICE_OPS)
-            .needs(Capability::Write)
-            .account("bot")
-            .run(scenario("editors", |cx, s| Box::pin(editors(cx, s)))),
-        t("shellbox_heavy", "Capacity: external binaries", SERVICE_OPS)
-            .needs(Capability::Write)
-            .account("bot")
-            .run(scenario("shellbox_heavy", |cx, s| {
-                Box::pin(shellbox_heavy(cx, s))
-            })),
-        t("job_heavy", "Capacity: job queue", SERVICE_OPS)
-            .needs(Capability::Write)
-            .account("bot")
-            .run(scenario("job_heavy", |cx, s| Box::pin(job_heavy(cx, s)))),
+        attack_trial("anonymous_readers", "Capacity: readers", |cx, s| {
+            Box::pin(readers(cx, s))
+        }),
+        attack_trial("api_readers", "Capacity: readers", |cx, s| {
+            Box::pin(api_readers(cx, s))
+        }),
+        attack_trial("editors", "Capacity: editors", |cx, s| {
+            Box::pin(editors(cx, s))
+        }),
+        attack_trial("shellbox_heavy", "Capacity: external binaries", |cx, s| {
+            Box::pin(shellbox_heavy(cx, s))
+        }),
+        attack_trial("job_heavy", "Capacity: job queue", |cx, s| {
+            Box::pin(job_heavy(cx, s))
+        }),
         {
             let mut b = t("edit_burst_loses_nothing", "Concurrent edits", PLATFORM)
                 .needs(Capability::Write);

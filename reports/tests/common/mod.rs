@@ -120,3 +120,23 @@ pub fn sample(run_dir: &Path) -> RunRecord {
         failed,
     ])
 }
+
+/// Judges `run` with the test registry and writes every report into `dir`,
+/// with `changes` as the changes since the previous run; returns the files.
+pub fn write(
+    run: &RunRecord,
+    dir: &Path,
+    changes: wikiharness_readiness::history::Changes,
+) -> Vec<std::path::PathBuf> {
+    let readiness = wikiharness_readiness::judge(&registry(), run, &BTreeSet::new());
+    let flaky = BTreeSet::new();
+    wikiharness_reports::write_all(&wikiharness_reports::ReportInput {
+        run,
+        readiness: &readiness,
+        trend: vec![],
+        changes: &changes,
+        flaky: &flaky,
+        run_dir: dir,
+    })
+    .unwrap()
+}
