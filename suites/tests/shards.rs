@@ -4,14 +4,15 @@
 //! A libtest-mimic binary: it accepts the harness's flags, which `cargo test --
 //! --target NAME` passes to every test binary, and runs only for `local`.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use libtest_mimic::{Arguments, Completion, Trial};
-use wikiharness_harness::localwiki::LocalWiki;
-use wikiharness_harness::target::Registry;
-use wikiharness_harness::{cli, paths};
+use libtest_mimic::Failed;
 use wikiharness_readiness::{Registry as Readiness, registry};
+
+use common::results;
 
 /// Shards in the test.
 const SHARDS: usize = 3;
@@ -19,45 +20,10 @@ const SHARDS: usize = 3;
 const SUITES: &[&str] = &["pageviews", "api", "rest", "httpbb::local"];
 
 fn main() {
-    let (opts, rest) = cli::split_args(std::env::args()).unwrap_or_else(|e| {
-        eprintln!("error: {e}");
-        std::process::exit(2)
-    });
-    let mut args = Arguments::from_iter(rest);
-    args.test_threads = Some(1);
-    let target = opts
-        .target
-        .or_else(|| std::env::var(cli::TARGET_ENV).ok())
-        .unwrap_or_else(|| "local".into());
-    let trial = Trial::ignorable_test("merged_shards_equal_a_single_run", move || {
-        if target != "local" {
-            return Ok(Completion::ignored_with(format!(
-                "needs the embedded wiki (target `{target}`)"
-            )));
-        }
-        shards_equal_single()
-            .map(|()| Completion::Completed)
-            .map_err(Into::into)
-    })
-    .with_kind("shards");
-    libtest_mimic::run(&args, vec![trial]).exit();
-}
-
-/// The `wiki` test binary cargo built next to this one.
-fn wiki_binary() -> Result<PathBuf, String> {
-    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
-    let dir = exe.parent().ok_or("no deps dir")?;
-    std::fs::read_dir(dir)
-        .map_err(|e| e.to_string())?
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| {
-            p.file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with("wiki-"))
-                && p.extension().is_none()
-        })
-        .max_by_key(|p| p.metadata().and_then(|m| m.modified()).ok())
-        .ok_or_else(|| format!("no wiki-* test binary in {}", dir.display()))
+    common::main(
+        vec![("merged_shards_equal_a_single_run", shards_equal_single)],
+        "shards",
+    )
 }
 
 fn run_wiki(bin: &Path, root: &Path, extra: &[String]) -> Result<std::process::Child, String> {
@@ -71,12 +37,6 @@ fn run_wiki(bin: &Path, root: &Path, extra: &[String]) -> Result<std::process::C
         .stderr(std::process::Stdio::null());
     c.spawn()
         .map_err(|e| format!("cannot run {}: {e}", bin.display()))
-}
-
-fn results(run_dir: &Path) -> Result<serde_json::Value, String> {
-    let f = run_dir.join("results.json");
-    serde_json::from_str(&std::fs::read_to_string(&f).map_err(|e| format!("{}: {e}", f.display()))?)
-        .map_err(|e| e.to_string())
 }
 
 /// Sorted (name, value) pairs.
@@ -107,14 +67,10 @@ fn outcome(v: &serde_json::Value) -> (Pairs, Pairs) {
     )
 }
 
-fn shards_equal_single() -> Result<(), String> {
-    let targets = Registry::load(&[paths::repo_registry()]).map_err(|e| e.to_string())?;
-    let local = targets.get("local").map_err(|e| e.to_string())?;
+fn shards_equal_single() -> Result<(), Failed> {
     // Held for the whole test, so that no shard stops the wiki the others use.
-    let _wiki = LocalWiki::for_target(local)
-        .ensure_up(false)
-        .map_err(|e| e.to_string())?;
-    let bin = wiki_binary()?;
+    let _wiki = common::wiki_up()?;
+    let bin = common::wiki_binary()?;
     let tmp = tempfile::tempdir().map_err(|e| e.to_string())?;
 
     let single_root = tmp.path().join("single");
@@ -142,7 +98,7 @@ fn shards_equal_single() -> Result<(), String> {
             .map(Vec::len)
             .unwrap_or(0);
         if n == 0 {
-            return Err(format!("shard {k} ran no trial"));
+            return Err(format!("shard {k} ran no trial").into());
         }
     }
     let readiness = Readiness::load(&registry::default_path()).map_err(|e| e.to_string())?;
@@ -156,12 +112,14 @@ fn shards_equal_single() -> Result<(), String> {
     if single_trials != merged_trials {
         return Err(format!(
             "trial sets or statuses differ:\nsingle: {single_trials:?}\nmerged: {merged_trials:?}"
-        ));
+        )
+        .into());
     }
     if single_teams != merged_teams {
         return Err(format!(
             "team verdicts differ:\nsingle: {single_teams:?}\nmerged: {merged_teams:?}"
-        ));
+        )
+        .into());
     }
     eprintln!(
         "shards: {} trials in {SHARDS} shards merged to the same statuses and {} team verdicts as one process",

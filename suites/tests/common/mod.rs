@@ -1,0 +1,133 @@
+//! Shared by the drill test binaries (`diff_drill`, `load_drill`, `shards`):
+//! they break or drive the embedded wiki on purpose and check what the harness
+//! makes of it. Each binary uses a part of this module.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use libtest_mimic::{Arguments, Completion, Failed, Trial};
+use wikiharness_harness::localwiki::{LocalWiki, WikiGuard};
+use wikiharness_harness::target::{Registry, Target};
+use wikiharness_harness::{cli, paths};
+
+/// A drill: named, run on the embedded wiki, `Err` when the harness got it wrong.
+pub type Drill = (&'static str, fn() -> Result<(), Failed>);
+
+/// Parses argv like the `wiki` binary (the harness's flags are accepted, so
+/// `cargo test -- --target NAME` reaches every binary) and runs `trials` one
+/// at a time. Against any target but the embedded wiki (`local`), every
+/// drill is reported as skipped with that reason.
+pub fn main(trials: Vec<Drill>, kind: &str) -> ! {
+    let (opts, rest) = cli::split_args(std::env::args()).unwrap_or_else(|e| {
+        eprintln!("error: {e}");
+        std::process::exit(2)
+    });
+    let mut args = Arguments::from_iter(rest);
+    // One at a time: drills change the shared wiki's configuration.
+    args.test_threads = Some(1);
+    let target = opts
+        .target
+        .or_else(|| std::env::var(cli::TARGET_ENV).ok())
+        .unwrap_or_else(|| "local".into());
+    let trials = trials
+        .into_iter()
+        .map(|(name, body)| {
+            let target = target.clone();
+            Trial::ignorable_test(name, move || {
+                if target != "local" {
+                    return Ok(Completion::ignored_with(format!(
+                        "needs the embedded wiki (target `{target}`)"
+                    )));
+                }
+                body().map(|()| Completion::Completed)
+            })
+            .with_kind(kind)
+        })
+        .collect();
+    libtest_mimic::run(&args, trials).exit()
+}
+
+/// The repository's target registry.
+pub fn targets() -> Result<Registry, String> {
+    Registry::load(&[paths::repo_registry()]).map_err(|e| e.to_string())
+}
+
+/// A target of the repository's registry.
+pub fn target(name: &str) -> Result<Target, String> {
+    targets()?.get(name).cloned().map_err(|e| e.to_string())
+}
+
+/// Starts what is not running of the embedded wiki; the guard stops it again.
+pub fn wiki_up() -> Result<WikiGuard, String> {
+    LocalWiki::for_target(&target("local")?)
+        .ensure_up(false)
+        .map_err(|e| e.to_string())
+}
+
+/// Runs a future to completion on a fresh single-threaded runtime.
+pub fn block_on<T>(f: impl std::future::Future<Output = Result<T, Failed>>) -> Result<T, Failed> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?
+        .block_on(f)
+}
+
+/// PHP appended to the embedded wiki's `STATE/Override.php` (included last by
+/// LocalSettings.php, read on every request) for as long as the value lives;
+/// the file is restored when it is dropped, also when a trial panics.
+pub struct Override {
+    file: PathBuf,
+    before: Option<String>,
+}
+
+impl Override {
+    /// Appends `php` (statements, without `<?php`).
+    pub fn add(php: &str) -> Result<Self, String> {
+        let wiki = LocalWiki::for_target(&target("local")?);
+        let file = wiki.state_dir().join("Override.php");
+        let before = std::fs::read_to_string(&file).ok();
+        let text = format!(
+            "{}\n{php}\n",
+            before.as_deref().unwrap_or("<?php").trim_end()
+        );
+        std::fs::write(&file, text).map_err(|e| format!("{}: {e}", file.display()))?;
+        Ok(Override { file, before })
+    }
+}
+
+impl Drop for Override {
+    fn drop(&mut self) {
+        let restored = match &self.before {
+            Some(text) => std::fs::write(&self.file, text),
+            None => std::fs::remove_file(&self.file),
+        };
+        if let Err(e) = restored {
+            eprintln!("error: cannot restore {}: {e}", self.file.display());
+        }
+    }
+}
+
+/// The `wiki` test binary (the harness's entry) cargo built next to this one.
+pub fn wiki_binary() -> Result<PathBuf, String> {
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let dir = exe.parent().ok_or("no deps dir")?;
+    std::fs::read_dir(dir)
+        .map_err(|e| e.to_string())?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("wiki-"))
+                && p.extension().is_none()
+        })
+        .max_by_key(|p| p.metadata().and_then(|m| m.modified()).ok())
+        .ok_or_else(|| format!("no wiki-* test binary in {}", dir.display()))
+}
+
+/// The `results.json` of a run directory.
+pub fn results(run_dir: &Path) -> Result<serde_json::Value, String> {
+    let f = run_dir.join("results.json");
+    serde_json::from_str(&std::fs::read_to_string(&f).map_err(|e| format!("{}: {e}", f.display()))?)
+        .map_err(|e| format!("{}: {e}", f.display()))
+}
