@@ -37,7 +37,10 @@ pub fn merge_runs(runs: &[RunRecord]) -> Result<RunRecord, String> {
     }
     let mut info = first.info.clone();
     info.run_id = format!("merged-{}", first.info.run_id);
-    info.shard = Some(format!("merged {} shards", runs.len()));
+    info.shard = Some(match runs.len() {
+        1 => "merged from 1 run directory".to_owned(),
+        n => format!("merged {n} shards"),
+    });
     info.started_at = runs
         .iter()
         .map(|r| r.info.started_at.clone())

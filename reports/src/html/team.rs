@@ -26,7 +26,7 @@ pub fn team(input: &ReportInput<'_>, team: &TeamReadiness) -> String {
 
         h2 { "Features" }
         (filters(&[("verdict", "Verdict", Verdict::WORST_FIRST.iter().map(|v| (v.slug().to_owned(), v.label().to_owned())).collect())]))
-        div.wide { table {
+        div.wide { table.features {
             thead { tr {
                 th { "Feature" } th { "Verdict and why" } th { "Need testing?" } th { "What are the risks?" } th { "Dependencies" }
                 th { "Existing regression or smoke testing strategy" } th { "Does it cover the dependencies?" }
