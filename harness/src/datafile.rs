@@ -7,13 +7,36 @@ use serde::de::DeserializeOwned;
 
 use crate::error::SetupError;
 
+/// A data file of the project: parsed and validated from its text, with
+/// errors that name the file and line.
+pub trait DataFile: Sized {
+    /// Parses and validates `text`, the contents of `path` (named in errors).
+    fn parse(path: &Path, text: &str) -> Result<Self, SetupError>;
+
+    /// Reads and parses `path`.
+    fn load(path: &Path) -> Result<Self, SetupError> {
+        let text = read(path)?;
+        Self::parse(path, &text)
+    }
+}
+
 /// The file's text.
 pub fn read(path: &Path) -> Result<String, SetupError> {
-    std::fs::read_to_string(path).map_err(|e| SetupError::File {
+    std::fs::read_to_string(path).map_err(|e| error(path, None, format!("cannot read: {e}")))
+}
+
+/// An error in `path`, at `line` (1-based) when known.
+pub fn error(path: &Path, line: Option<usize>, message: impl Into<String>) -> SetupError {
+    SetupError::File {
         file: path.to_owned(),
-        line: None,
-        message: format!("cannot read: {e}"),
-    })
+        line,
+        message: message.into(),
+    }
+}
+
+/// The 1-based number of the first line of `text` that satisfies `pred`.
+pub fn line_where(text: &str, pred: impl Fn(&str) -> bool) -> Option<usize> {
+    text.lines().position(pred).map(|i| i + 1)
 }
 
 /// `text` (the contents of `path`) parsed as YAML into `T`; unknown keys,
@@ -21,14 +44,7 @@ pub fn read(path: &Path) -> Result<String, SetupError> {
 pub fn yaml<T: DeserializeOwned>(path: &Path, text: &str) -> Result<T, SetupError> {
     yaml_serde::from_str(text).map_err(|e| {
         let message = e.to_string();
-        SetupError::File {
-            file: path.to_owned(),
-            line: e.location().map(|l| l.line()),
-            message: message
-                .split(" at line ")
-                .next()
-                .unwrap_or(&message)
-                .to_owned(),
-        }
+        let message = message.split(" at line ").next().unwrap_or(&message);
+        error(path, e.location().map(|l| l.line()), message)
     })
 }

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use serde::Deserialize;
 use wikiharness_harness::checks::Vars;
 use wikiharness_harness::client::{Fetched, Request, Session};
+use wikiharness_harness::datafile::DataFile;
 use wikiharness_harness::diff::{ProbeDiff, Rules, Snapshot, compare};
 use wikiharness_harness::target::Target;
 use wikiharness_harness::{Capability, SetupError, TrialCx, TrialError, TrialSpec};
@@ -24,6 +25,12 @@ const LUA: &str = "local p = {}\nfunction p.hello(frame)\n  return 'Hello from L
 #[serde(deny_unknown_fields)]
 struct ProbeFile {
     probes: Vec<Probe>,
+}
+
+impl DataFile for ProbeFile {
+    fn parse(path: &Path, text: &str) -> Result<Self, SetupError> {
+        wikiharness_harness::datafile::yaml(path, text)
+    }
 }
 
 /// One read-only request.
@@ -54,7 +61,6 @@ pub fn data_dir() -> PathBuf {
         .join("diff")
 }
 
-/// The diff trials (skipped without `--baseline`).
 /// A probe with its form body loaded (file references read).
 pub type LoadedProbe = (Probe, Vec<(String, String)>);
 
@@ -63,9 +69,7 @@ pub fn probes() -> Result<(Arc<Rules>, Vec<LoadedProbe>), SetupError> {
     let dir = data_dir();
     let rules = Arc::new(Rules::load(&dir.join("normalize.yaml"))?);
     let file = dir.join("probes.yaml");
-    let text = wikiharness_harness::datafile::read(&file)?;
-    let probes: ProbeFile = wikiharness_harness::datafile::yaml(&file, &text)?;
-    let probes = probes
+    let probes = ProbeFile::load(&file)?
         .probes
         .into_iter()
         .map(|p| load_form(&dir, &p).map(|f| (p, f)))

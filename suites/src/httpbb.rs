@@ -11,6 +11,7 @@ use url::Url;
 use wikiharness_harness::checks::Vars;
 use wikiharness_harness::checks::httpbb::{HttpbbCase, HttpbbFile};
 use wikiharness_harness::client::Request;
+use wikiharness_harness::datafile::DataFile;
 use wikiharness_harness::{Capability, SetupError, TrialCx, TrialError, TrialSpec};
 
 use crate::support::teams::SERVICE_OPS;

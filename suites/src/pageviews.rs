@@ -1,6 +1,7 @@
 //! Page views: data-driven checks from `suites/checks/pageviews.yaml`.
 
 use wikiharness_harness::checks::CheckFile;
+use wikiharness_harness::datafile::DataFile;
 use wikiharness_harness::target::Target;
 use wikiharness_harness::{SetupError, TrialSpec};
 

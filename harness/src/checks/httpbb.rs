@@ -10,9 +10,13 @@ use serde::Deserialize;
 use url::Url;
 
 use super::assertions::{Assertions, OneOrMany};
+use crate::datafile::{self, DataFile};
 use crate::error::SetupError;
 
-/// One httpbb test case, exactly httpbb's keys.
+/// One httpbb test case, exactly httpbb's keys. The `assert_*` fields repeat
+/// [`Assertions`]' on purpose: serde cannot combine `flatten` with
+/// `deny_unknown_fields`, and an httpbb file must reject the check engine's
+/// extra keys (httpbb itself would).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct HttpbbCase {
@@ -78,27 +82,15 @@ pub struct HttpbbFile {
     pub hosts: Vec<(Url, Vec<HttpbbCase>)>,
 }
 
-impl HttpbbFile {
-    /// Reads and checks an httpbb file.
-    pub fn load(path: &Path) -> Result<Self, SetupError> {
-        let text = crate::datafile::read(path)?;
-        Self::parse(path, &text)
-    }
-
-    /// Parses httpbb YAML (`path` is for messages).
-    pub fn parse(path: &Path, text: &str) -> Result<Self, SetupError> {
-        let err = |line: Option<usize>, message: String| SetupError::File {
-            file: path.to_owned(),
-            line,
-            message,
-        };
-        let raw: BTreeMap<String, Vec<HttpbbCase>> = crate::datafile::yaml(path, text)?;
+impl DataFile for HttpbbFile {
+    /// Parses httpbb YAML; base URLs must be http(s) with a host, paths
+    /// absolute, regexes valid.
+    fn parse(path: &Path, text: &str) -> Result<Self, SetupError> {
+        let err = |line, message| datafile::error(path, line, message);
+        let raw: BTreeMap<String, Vec<HttpbbCase>> = datafile::yaml(path, text)?;
         let mut hosts = Vec::new();
         for (base, cases) in raw {
-            let line = text
-                .lines()
-                .position(|l| l.starts_with(&base))
-                .map(|i| i + 1);
+            let line = datafile::line_where(text, |l| l.starts_with(&base));
             let url = Url::parse(&base)
                 .map_err(|e| err(line, format!("`{base}` is not a base URL: {e}")))?;
             if url.host_str().is_none() || !matches!(url.scheme(), "http" | "https") {

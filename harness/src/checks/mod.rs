@@ -32,6 +32,7 @@ pub use assertions::Assertions;
 pub use vars::Vars;
 
 use crate::client::{Fetched, Request};
+use crate::datafile::{self, DataFile};
 use crate::error::SetupError;
 use crate::events::Capability;
 use crate::trial::{TrialError, TrialSpec};
@@ -85,27 +86,14 @@ pub struct Case {
     pub assert: Assertions,
 }
 
-impl CheckFile {
-    /// Reads and validates a check file.
-    pub fn load(path: &Path) -> Result<Self, SetupError> {
-        let text = crate::datafile::read(path)?;
-        Self::parse(path, &text)
-    }
-
-    /// Parses and validates check-file text (`path` is for messages).
-    pub fn parse(path: &Path, text: &str) -> Result<Self, SetupError> {
-        let err = |line: Option<usize>, message: String| SetupError::File {
-            file: path.to_owned(),
-            line,
-            message,
-        };
-        let file: CheckFile = crate::datafile::yaml(path, text)?;
+impl DataFile for CheckFile {
+    /// Parses a check file; case names must be unique and every case valid.
+    fn parse(path: &Path, text: &str) -> Result<Self, SetupError> {
+        let err = |line, message| datafile::error(path, line, message);
+        let file: CheckFile = datafile::yaml(path, text)?;
         let mut seen = std::collections::BTreeSet::new();
         for case in &file.cases {
-            let line = text
-                .lines()
-                .position(|l| l.contains(&format!("name: {}", case.name)))
-                .map(|i| i + 1);
+            let line = datafile::line_where(text, |l| l.contains(&format!("name: {}", case.name)));
             if !seen.insert(&case.name) {
                 return Err(err(line, format!("duplicate case name `{}`", case.name)));
             }
@@ -114,7 +102,9 @@ impl CheckFile {
         }
         Ok(file)
     }
+}
 
+impl CheckFile {
     /// One trial per case.
     pub fn trials(&self) -> Vec<TrialSpec> {
         self.cases

@@ -16,6 +16,7 @@ use std::path::Path;
 use regex::Regex;
 use serde::Deserialize;
 
+use crate::datafile::{self, DataFile};
 use crate::error::SetupError;
 
 #[derive(Debug, Deserialize)]
@@ -62,19 +63,14 @@ pub struct Rules {
     pub rules: Vec<Rule>,
 }
 
-impl Rules {
-    /// Reads and checks a rules file.
-    pub fn load(path: &Path) -> Result<Self, SetupError> {
-        let text = crate::datafile::read(path)?;
-        let raw: RawRules = crate::datafile::yaml(path, &text)?;
+impl DataFile for Rules {
+    /// Parses a rules file; every pattern must be a valid regex.
+    fn parse(path: &Path, text: &str) -> Result<Self, SetupError> {
+        let raw: RawRules = datafile::yaml(path, text)?;
         for r in &raw.rules {
-            Regex::new(&r.pattern.replace("{host}", "h")).map_err(|e| SetupError::File {
-                file: path.to_owned(),
-                line: text
-                    .lines()
-                    .position(|l| l.contains(&format!("name: {}", r.name)))
-                    .map(|i| i + 1),
-                message: format!("rule `{}`: bad pattern: {e}", r.name),
+            Regex::new(&r.pattern.replace("{host}", "h")).map_err(|e| {
+                let line = datafile::line_where(text, |l| l.contains(&format!("name: {}", r.name)));
+                datafile::error(path, line, format!("rule `{}`: bad pattern: {e}", r.name))
             })?;
         }
         Ok(Rules {
@@ -95,7 +91,9 @@ impl Rules {
                 .collect(),
         })
     }
+}
 
+impl Rules {
     /// `text` with every rule applied, for an answer from `host` (`127.0.0.1:18080`).
     pub fn apply(&self, text: &str, host: &str) -> String {
         self.apply_except(text, host, None)
