@@ -130,7 +130,7 @@ const FLAGS: &[(&str, Arity, &str)] = &[
             o.suites.push(v);
             Ok(())
         }),
-        "only trials of this suite (repeatable)",
+        "only trials of this suite and the suites below it (repeatable)",
     ),
     (
         "--skip-missing-credentials",

@@ -29,7 +29,11 @@ fn catalog(
         .needs(Capability::Load)
         .opt_in("run with --include-ignored")
         .run(|_| async { Ok(()) });
-    Ok(vec![read, login, load])
+    let httpbb = TrialSpec::build("httpbb::local", "root")
+        .feature("Page views")
+        .team("MediaWiki Platform")
+        .run(|_| async { Ok(()) });
+    Ok(vec![read, login, load, httpbb])
 }
 
 fn argv(extra: &[&str]) -> Vec<String> {
@@ -103,7 +107,7 @@ fn unknown_team_or_suite() {
     );
     let err = try_setup(&["--suite", "nope"]).unwrap_err();
     assert!(
-        err.contains("--suite: unknown name `nope` (known: api, load, pageviews)"),
+        err.contains("--suite: unknown name `nope` (known: api, httpbb::local, load, pageviews)"),
         "{err}"
     );
 }
@@ -113,6 +117,16 @@ fn team_and_suite_select() {
     let s = try_setup(&["--team", "mediawiki platform", "--suite", "api"]).unwrap();
     let names: Vec<_> = s.specs.iter().map(|t| t.meta.name.as_str()).collect();
     assert_eq!(names, ["api::edit"]);
+}
+
+#[test]
+fn a_suite_name_selects_the_suites_below_it() {
+    let s = try_setup(&["--suite", "httpbb"]).unwrap();
+    let names: Vec<_> = s.specs.iter().map(|t| t.meta.name.as_str()).collect();
+    assert_eq!(names, ["httpbb::local::root"]);
+    // Only at a `::` boundary: `http` is not a suite, nor a family of suites.
+    let err = try_setup(&["--suite", "http"]).unwrap_err();
+    assert!(err.contains("--suite: unknown name `http`"), "{err}");
 }
 
 fn shared(target: &Arc<Target>) -> RunShared {

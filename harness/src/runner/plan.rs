@@ -33,38 +33,39 @@ pub struct Planned {
 }
 
 /// Keeps the trials of the `--team` / `--suite` options; an unknown name is an error.
+/// Team names match without regard to case; a suite name also selects the
+/// suites below it (`httpbb` selects `httpbb::local`).
 pub fn select(specs: Vec<TrialSpec>, opts: &RunOptions) -> Result<Vec<TrialSpec>, SetupError> {
-    check_known(
-        "--team",
-        &opts.teams,
-        specs.iter().map(|s| s.meta.team.as_str()),
-    )?;
-    check_known(
-        "--suite",
-        &opts.suites,
-        specs.iter().map(|s| s.meta.suite.as_str()),
-    )?;
+    let team = |asked: &str, team: &str| asked.eq_ignore_ascii_case(team);
+    let suite = |asked: &str, suite: &str| {
+        suite == asked
+            || suite
+                .strip_prefix(asked)
+                .is_some_and(|rest| rest.starts_with("::"))
+    };
+    check_known("--team", &opts.teams, &specs, |s| &s.meta.team, team)?;
+    check_known("--suite", &opts.suites, &specs, |s| &s.meta.suite, suite)?;
+    let wanted = |asked: &[String], value: &str, matches: &dyn Fn(&str, &str) -> bool| {
+        asked.is_empty() || asked.iter().any(|a| matches(a, value))
+    };
     Ok(specs
         .into_iter()
-        .filter(|s| {
-            opts.teams.is_empty()
-                || opts
-                    .teams
-                    .iter()
-                    .any(|t| t.eq_ignore_ascii_case(&s.meta.team))
-        })
-        .filter(|s| opts.suites.is_empty() || opts.suites.contains(&s.meta.suite))
+        .filter(|s| wanted(&opts.teams, &s.meta.team, &team))
+        .filter(|s| wanted(&opts.suites, &s.meta.suite, &suite))
         .collect())
 }
 
-fn check_known<'a>(
+/// Every name in `asked` must match the field of some trial.
+fn check_known(
     flag: &str,
     asked: &[String],
-    known: impl Iterator<Item = &'a str>,
+    specs: &[TrialSpec],
+    field: impl Fn(&TrialSpec) -> &String,
+    matches: impl Fn(&str, &str) -> bool,
 ) -> Result<(), SetupError> {
-    let known: BTreeSet<&str> = known.collect();
+    let known: BTreeSet<&str> = specs.iter().map(|s| field(s).as_str()).collect();
     for a in asked {
-        if !known.iter().any(|k| k.eq_ignore_ascii_case(a)) {
+        if !known.iter().any(|k| matches(a, k)) {
             return Err(SetupError::Usage {
                 flag: flag.into(),
                 message: format!(
