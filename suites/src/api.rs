@@ -53,7 +53,7 @@ pub fn trials() -> Vec<TrialSpec> {
             ensure!(page["lastrevid"].as_u64() == Some(saved.revid), "prop=info lastrevid {} != saved revision {}", page["lastrevid"], saved.revid);
             ensure!(page["revisions"][0]["revid"].as_u64() == Some(saved.revid), "prop=revisions does not show revision {}", saved.revid);
             let s = cx.session()?;
-            poll::until(&cx, "categories and links recorded", Duration::from_secs(30), || async {
+            poll::until(&cx, "categories and links recorded", || async {
                 let p = wiki::page_query(&s, &title, &[("prop", "categories|links")]).await?;
                 let cats = wiki::titles(&p["categories"]);
                 let links = wiki::titles(&p["links"]);
@@ -61,7 +61,7 @@ pub fn trials() -> Vec<TrialSpec> {
                 Ok(if cats.contains(&want_cat) && links.contains(&link) { Ok(()) } else { Err(format!("categories {cats:?}, links {links:?}")) })
             })
             .await?;
-            poll::until(&cx, "recent changes lists the edit", Duration::from_secs(30), || async {
+            poll::until(&cx, "recent changes lists the edit", || async {
                 let v = s.api_get(&[("action", "query"), ("list", "recentchanges"), ("rctitle", &title), ("rcprop", "ids|title")]).await?;
                 let ids: Vec<u64> = v["query"]["recentchanges"].as_array().map(|a| a.iter().filter_map(|r| r["revid"].as_u64()).collect()).unwrap_or_default();
                 Ok(if ids.contains(&saved.revid) { Ok(()) } else { Err(format!("rc revids {ids:?}")) })

@@ -11,8 +11,6 @@ use crate::api::capitalise;
 use crate::support::teams::PLATFORM;
 use crate::support::{poll, titles, wiki};
 
-const DEADLINE: Duration = Duration::from_secs(30);
-
 /// The deferred-update trials.
 pub fn trials() -> Vec<TrialSpec> {
     let t = |check: &str| {
@@ -25,7 +23,7 @@ pub fn trials() -> Vec<TrialSpec> {
     vec![
         t("recent_changes_entry_appears").run(|cx| async move {
             let (bot, title, saved) = edited(&cx, "RC", "").await?;
-            poll::until(&cx, "recent changes entry", DEADLINE, || async {
+            poll::until(&cx, "recent changes entry", || async {
                 let v = bot
                     .api_get(&[
                         ("action", "query"),
@@ -59,7 +57,7 @@ pub fn trials() -> Vec<TrialSpec> {
         t("links_tables_record_new_links").run(|cx| async move {
             let target = cx.sandbox_title("Link target")?;
             let (bot, title, _) = edited(&cx, "Linker", &format!("[[{target}]]")).await?;
-            poll::until(&cx, "prop=links and list=backlinks", DEADLINE, || async {
+            poll::until(&cx, "prop=links and list=backlinks", || async {
                 let links = wiki::titles(
                     &wiki::page_query(&bot, &title, &[("prop", "links")]).await?["links"],
                 );
@@ -92,7 +90,7 @@ pub fn trials() -> Vec<TrialSpec> {
                 &[],
             )
             .await?;
-            poll::until(&cx, "user edit count", DEADLINE, || async {
+            poll::until(&cx, "user edit count", || async {
                 let now = edit_count(&bot, &user).await?;
                 Ok(if now > before {
                     Ok(())
@@ -114,7 +112,7 @@ pub fn trials() -> Vec<TrialSpec> {
                 &[],
             )
             .await?;
-            poll::until(&cx, "page_touched moved", DEADLINE, || async {
+            poll::until(&cx, "page_touched moved", || async {
                 let now = touched(&bot, &title).await?;
                 Ok(if now > first {
                     Ok(())
@@ -152,7 +150,7 @@ async fn wait_count(
     category: &str,
     want: u64,
 ) -> Result<(), TrialError> {
-    poll::until(cx, &format!("category count {want}"), DEADLINE, || async {
+    poll::until(cx, &format!("category count {want}"), || async {
         let p = wiki::page_query(s, category, &[("prop", "categoryinfo")]).await?;
         let pages = p["categoryinfo"]["pages"].as_u64().unwrap_or(0);
         Ok(if pages == want {

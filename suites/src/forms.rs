@@ -94,7 +94,7 @@ pub fn trials() -> Vec<TrialSpec> {
             let bot = cx.login("bot").await?;
             wiki::edit(&cx, &bot, &title, &format!("This page carries the word {word}."), &[]).await?;
             let s = cx.session()?;
-            poll::until(&cx, "search index has the page", Duration::from_secs(60), || async {
+            poll::until(&cx, "search index has the page", || async {
                 let page = s.index(&[("title", "Special:Search"), ("search", &word), ("fulltext", "1"), ("profile", "all")]).await?;
                 let results = html::text_of(&page.body, ".mw-search-results").unwrap_or_default();
                 Ok(if results.contains(&title) { Ok(()) } else { Err(format!("results: {:?}", results.chars().take(200).collect::<String>())) })

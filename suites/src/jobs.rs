@@ -15,9 +15,6 @@ use crate::support::{poll, titles, wiki};
 
 /// Pages transcluding the template.
 const FANOUT: usize = 3;
-/// How long the queue may take to deliver the effects.
-const DEADLINE: Duration = Duration::from_secs(60);
-
 /// The job-queue trials.
 pub fn trials() -> Vec<TrialSpec> {
     vec![
@@ -51,19 +48,14 @@ pub async fn fanout(cx: TrialCx, name: &str, count: usize) -> Result<(), TrialEr
         wiki::edit(&cx, &bot, page, &format!("{{{{{template}}}}}"), &[]).await?;
     }
     let s = cx.session()?;
-    poll::until(
-        &cx,
-        "transclusions recorded",
-        Duration::from_secs(30),
-        || async {
-            let missing = pages_without(&s, &pages, "templates", &template).await?;
-            Ok(if missing.is_empty() {
-                Ok(())
-            } else {
-                Err(format!("prop=templates lacks the template on {missing:?}"))
-            })
-        },
-    )
+    poll::until(&cx, "transclusions recorded", || async {
+        let missing = pages_without(&s, &pages, "templates", &template).await?;
+        Ok(if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(format!("prop=templates lacks the template on {missing:?}"))
+        })
+    })
     .await?;
 
     // page_touched and parser-cache times have one-second resolution: a template
@@ -87,7 +79,7 @@ pub async fn fanout(cx: TrialCx, name: &str, count: usize) -> Result<(), TrialEr
         );
     }
 
-    let waited = poll::until(&cx, "jobs delivered categories and links", DEADLINE, || async {
+    let waited = poll::until(&cx, "jobs delivered categories and links", || async {
         let members = s
             .api_get(&[("action", "query"), ("list", "categorymembers"), ("cmtitle", &category), ("cmlimit", "max")])
             .await?;
@@ -109,29 +101,24 @@ pub async fn fanout(cx: TrialCx, name: &str, count: usize) -> Result<(), TrialEr
     }
 
     let anon = cx.session()?;
-    poll::until(
-        &cx,
-        "pages re-rendered with the new template",
-        DEADLINE,
-        || async {
-            let mut stale = Vec::new();
-            for page in &pages {
-                if !anon
-                    .view(page)
-                    .await?
-                    .body
-                    .contains(&format!("{name}-v2-{run}"))
-                {
-                    stale.push(page.clone());
-                }
+    poll::until(&cx, "pages re-rendered with the new template", || async {
+        let mut stale = Vec::new();
+        for page in &pages {
+            if !anon
+                .view(page)
+                .await?
+                .body
+                .contains(&format!("{name}-v2-{run}"))
+            {
+                stale.push(page.clone());
             }
-            Ok(if stale.is_empty() {
-                Ok(())
-            } else {
-                Err(format!("still the old text on {stale:?}"))
-            })
-        },
-    )
+        }
+        Ok(if stale.is_empty() {
+            Ok(())
+        } else {
+            Err(format!("still the old text on {stale:?}"))
+        })
+    })
     .await?;
     if let Some(q) = queue(&cx).await {
         cx.figure("jobs_queued_after", q.values().sum::<u64>() as f64, "jobs");

@@ -679,36 +679,31 @@ async fn job_heavy(cx: TrialCx, settings: LoadSettings) -> Result<LoadSummary, T
     // jobs), and where the target exposes it, the queue must be empty.
     let started = Instant::now();
     let anon = cx.session()?;
-    let drained = poll::until(
-        &cx,
-        "queue drained after load",
-        Duration::from_secs(120),
-        || async {
-            let members = anon
-                .api_get(&[
-                    ("action", "query"),
-                    ("list", "categorymembers"),
-                    ("cmtitle", &category),
-                    ("cmlimit", "max"),
-                ])
-                .await?;
-            let members = wiki::titles(&members["query"]["categorymembers"]);
-            let missing = pages.iter().filter(|p| !members.contains(p)).count();
-            let queue = crate::jobs::queue(&cx).await;
-            let queued: u64 = queue.as_ref().map(|q| q.values().sum()).unwrap_or(0);
-            Ok(if missing == 0 && queued == 0 {
-                Ok(())
-            } else {
-                Err(format!(
-                    "{missing} of {} pages not yet in {category}{}",
-                    pages.len(),
-                    queue
-                        .map(|q| format!("; job queue {q:?}"))
-                        .unwrap_or_default()
-                ))
-            })
-        },
-    )
+    let drained = poll::until(&cx, "queue drained after load", || async {
+        let members = anon
+            .api_get(&[
+                ("action", "query"),
+                ("list", "categorymembers"),
+                ("cmtitle", &category),
+                ("cmlimit", "max"),
+            ])
+            .await?;
+        let members = wiki::titles(&members["query"]["categorymembers"]);
+        let missing = pages.iter().filter(|p| !members.contains(p)).count();
+        let queue = crate::jobs::queue(&cx).await;
+        let queued: u64 = queue.as_ref().map(|q| q.values().sum()).unwrap_or(0);
+        Ok(if missing == 0 && queued == 0 {
+            Ok(())
+        } else {
+            Err(format!(
+                "{missing} of {} pages not yet in {category}{}",
+                pages.len(),
+                queue
+                    .map(|q| format!("; job queue {q:?}"))
+                    .unwrap_or_default()
+            ))
+        })
+    })
     .await;
     cx.figure(
         "queue drain after load",

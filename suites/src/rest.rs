@@ -54,7 +54,7 @@ pub fn trials() -> Vec<TrialSpec> {
             let bot = cx.login("bot").await?;
             wiki::edit(&cx, &bot, &title, &format!("REST search finds {word}."), &[]).await?;
             let s = cx.session()?;
-            poll::until(&cx, "REST search has the page", Duration::from_secs(60), || async {
+            poll::until(&cx, "REST search has the page", || async {
                 let f = s.rest_get(&format!("/v1/search/page?q={word}&limit=10")).await?;
                 let found = wiki::titles(&f.json()?["pages"]);
                 Ok(if found.contains(&title) { Ok(()) } else { Err(format!("HTTP {}, pages {found:?}", f.status)) })

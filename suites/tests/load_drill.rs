@@ -12,7 +12,7 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Command, ExitStatus, Stdio};
+use std::process::ExitStatus;
 
 use libtest_mimic::Failed;
 use serde_json::Value;
@@ -84,16 +84,16 @@ load = { users = 2, duration_secs = 4, max_rps = 20 }
 
 /// Runs the scenario through the `wiki` binary; its exit status and results.
 fn attack(targets: &Path, root: &Path) -> Result<(ExitStatus, Value), Failed> {
-    let status = Command::new(common::wiki_binary()?)
-        .arg("--targets")
-        .arg(targets)
-        .args(["--target", "local-drill", "--load", "--exact", SCENARIO])
-        .arg("--report-dir")
-        .arg(root)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()?;
-    Ok((status, common::results(&root.join("latest"))?))
+    let args = [
+        "--targets".into(),
+        targets.into(),
+        "--target".into(),
+        "local-drill".into(),
+        "--load".into(),
+        "--exact".into(),
+        SCENARIO.into(),
+    ];
+    common::run_wiki(&args, root)
 }
 
 /// The scenario's entry in `trials[]`.

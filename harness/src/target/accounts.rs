@@ -102,6 +102,11 @@ impl CredentialSource {
         CredentialSource { file_values }
     }
 
+    /// The values read from the file, e.g. to hand on to a child process.
+    pub fn file_values(&self) -> &BTreeMap<String, String> {
+        &self.file_values
+    }
+
     /// The value of `var`, if set and non-empty.
     pub fn get(&self, var: &str) -> Option<String> {
         std::env::var(var)

@@ -75,6 +75,9 @@ pub struct Target {
     pub on_missing_credentials: MissingCredentials,
     /// Request timeout in seconds.
     pub timeout_secs: u64,
+    /// How long trials wait for back-end effects (jobs run, deferred updates,
+    /// search index) before they fail.
+    pub effect_deadline: std::time::Duration,
     /// Which local-wiki service serves a managed target (`web` or `legacy`).
     pub local_service: String,
     /// Default size of load scenarios; `max_rps` is also the cap flags cannot exceed.

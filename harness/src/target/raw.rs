@@ -28,6 +28,7 @@ pub(super) struct RawTarget {
     pub managed: Option<String>,
     pub on_missing_credentials: Option<String>,
     pub timeout_secs: Option<u64>,
+    pub effect_deadline_secs: Option<u64>,
     pub load: Option<RawLoad>,
     pub local_service: Option<String>,
 }

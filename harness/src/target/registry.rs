@@ -21,6 +21,8 @@ pub const DEFAULT_TARGET: &str = "local";
 const DEFAULT_CONCURRENCY: usize = 3;
 /// Default request timeout.
 const DEFAULT_TIMEOUT_SECS: u64 = 30;
+/// Default wait for back-end effects (jobs, deferred updates, search index).
+const DEFAULT_EFFECT_DEADLINE_SECS: u64 = 60;
 
 #[derive(Debug, Clone)]
 struct Entry {
@@ -387,9 +389,19 @@ fn build(name: &str, entries: &BTreeMap<String, Entry>) -> Result<Target, SetupE
             format!("`{local_service}` is not one of `web`, `legacy`"),
         ));
     }
+    let effect_deadline_secs = raw
+        .effect_deadline_secs
+        .unwrap_or(DEFAULT_EFFECT_DEADLINE_SECS);
+    if !(1..=3600).contains(&effect_deadline_secs) {
+        return Err(field_err(
+            "effect_deadline_secs",
+            format!("{effect_deadline_secs} is not between 1 and 3600"),
+        ));
+    }
     Ok(Target {
         local_service,
         load,
+        effect_deadline: std::time::Duration::from_secs(effect_deadline_secs),
         name: name.to_owned(),
         file: entry.file.clone(),
         description: raw.description.unwrap_or_default(),

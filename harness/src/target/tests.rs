@@ -118,6 +118,15 @@ fn user_file_overrides_and_extends_repo_targets() {
     assert_eq!(mine.script_path, "/w");
     assert_eq!(mine.managed, Managed::LocalWiki);
     assert_eq!(mine.file, f.path());
+    assert_eq!(
+        mine.effect_deadline,
+        std::time::Duration::from_secs(60),
+        "default"
+    );
+    let f = write_tmp("[targets.quick]\nextends = \"local\"\neffect_deadline_secs = 5\n");
+    let reg = Registry::load(&[repo_registry(), f.path().to_owned()]).unwrap();
+    let quick = reg.get("quick").unwrap();
+    assert_eq!(quick.effect_deadline, std::time::Duration::from_secs(5));
 }
 
 #[test]
@@ -202,6 +211,10 @@ fn bad_values_are_named() {
         (
             "base_url = \"http://127.0.0.1\"\nmax_concurrent_requests = 0",
             "field `max_concurrent_requests`",
+        ),
+        (
+            "base_url = \"http://127.0.0.1\"\neffect_deadline_secs = 0",
+            "field `effect_deadline_secs`: 0 is not between 1 and 3600",
         ),
         (
             "extends = \"nope\"\nbase_url = \"http://127.0.0.1\"",

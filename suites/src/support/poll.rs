@@ -10,21 +10,18 @@ use wikiharness_harness::{TrialCx, TrialError};
 const FIRST_STEP: Duration = Duration::from_millis(100);
 const MAX_STEP: Duration = Duration::from_secs(2);
 
-/// Polls `probe` until it returns `Ok(Ok(value))` or `deadline` passes.
+/// Polls `probe` until it returns `Ok(Ok(value))` or the target's effect
+/// deadline (`effect_deadline_secs`) passes.
 ///
 /// `probe` returns `Ok(Err(seen))` while the effect is not there yet, with a
 /// description of what it saw; that description ends up in the failure message.
 /// The time to effect is recorded as figure `time_to_effect:<effect>` (ms).
-pub async fn until<T, F, Fut>(
-    cx: &TrialCx,
-    effect: &str,
-    deadline: Duration,
-    mut probe: F,
-) -> Result<T, TrialError>
+pub async fn until<T, F, Fut>(cx: &TrialCx, effect: &str, mut probe: F) -> Result<T, TrialError>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<Result<T, String>, TrialError>>,
 {
+    let deadline = cx.target().effect_deadline;
     let start = Instant::now();
     let mut step = FIRST_STEP;
     let mut probes = 0u32;

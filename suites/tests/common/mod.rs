@@ -3,7 +3,9 @@
 //! makes of it. Each binary uses a part of this module.
 #![allow(dead_code)]
 
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
+use std::process::{Command, ExitStatus, Stdio};
 
 use libtest_mimic::{Arguments, Completion, Failed, Trial};
 use wikiharness_harness::localwiki::{LocalWiki, WikiGuard};
@@ -123,6 +125,64 @@ pub fn wiki_binary() -> Result<PathBuf, String> {
         })
         .max_by_key(|p| p.metadata().and_then(|m| m.modified()).ok())
         .ok_or_else(|| format!("no wiki-* test binary in {}", dir.display()))
+}
+
+/// Runs the `wiki` binary with `args`, its reports under `root`, with the
+/// embedded wiki's accounts in the environment (for targets with
+/// `managed = "no"`); its exit status and `results.json`. Output is dropped.
+pub fn run_wiki(args: &[OsString], root: &Path) -> Result<(ExitStatus, serde_json::Value), Failed> {
+    let status = Command::new(wiki_binary()?)
+        .args(args)
+        .arg("--report-dir")
+        .arg(root)
+        .envs(local_credentials()?)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()?;
+    Ok((status, results(&root.join("latest"))?))
+}
+
+/// The embedded wiki's accounts (its `credentials.env`).
+fn local_credentials() -> Result<std::collections::BTreeMap<String, String>, String> {
+    let wiki = LocalWiki::for_target(&target("local")?);
+    let source = wiki.credentials().map_err(|e| e.to_string())?;
+    Ok(source.file_values().clone())
+}
+
+/// Writes a registry file with `local-as-is`: the embedded wiki as it is
+/// (`managed = "no"`: a run neither starts nor stops its services), waiting
+/// `effect_deadline_secs` for back-end effects.
+pub fn as_is_registry(dir: &Path, effect_deadline_secs: u64) -> Result<PathBuf, Failed> {
+    let file = dir.join("as-is.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "[targets.local-as-is]\nextends = \"local\"\nmanaged = \"no\"\neffect_deadline_secs = {effect_deadline_secs}\n"
+        ),
+    )?;
+    Ok(file)
+}
+
+/// A service of the embedded wiki stopped for as long as the value lives;
+/// started again when it is dropped.
+pub struct ServiceDown(LocalWiki);
+
+impl ServiceDown {
+    /// Stops `service` (`jobrunner`, `shellbox`, ...).
+    pub fn stop(service: &str) -> Result<Self, String> {
+        let wiki = LocalWiki::for_target(&target("local")?);
+        wiki.down(&[service.to_owned()])
+            .map_err(|e| e.to_string())?;
+        Ok(ServiceDown(wiki))
+    }
+}
+
+impl Drop for ServiceDown {
+    fn drop(&mut self) {
+        if let Err(e) = self.0.ensure_up(true) {
+            eprintln!("error: cannot restart the local wiki: {e}");
+        }
+    }
 }
 
 /// The `results.json` of a run directory.
