@@ -7,6 +7,8 @@ pub type Bar = (String, f64, String);
 
 const ROW: f64 = 22.0;
 const LABEL_W: f64 = 360.0;
+/// Label characters that fit in `LABEL_W` at 12 px (about 7 px each).
+const LABEL_CHARS: usize = 50;
 const BAR_W: f64 = 420.0;
 
 /// A horizontal bar chart; `title` is the accessible name.
@@ -20,7 +22,7 @@ pub fn bars(title: &str, rows: &[Bar]) -> Markup {
             @for (i, (label, value, unit)) in rows.iter().enumerate() {
                 @let y = 4.0 + ROW * i as f64;
                 @let w = (value / max * BAR_W).max(1.0);
-                text x=(LABEL_W - 6.0) y=(y + 15.0) text-anchor="end" font-size="12" { (shorten(label, 58)) }
+                text x=(LABEL_W - 6.0) y=(y + 15.0) text-anchor="end" font-size="12" { title { (label) } (shorten(label, LABEL_CHARS)) }
                 rect x=(LABEL_W) y=(y + 3.0) width=(w) height=(ROW - 6.0) fill="#0969da" {}
                 text x=(LABEL_W + w + 4.0) y=(y + 15.0) font-size="12" { (format!("{value:.0} {unit}")) }
             }
@@ -39,11 +41,30 @@ pub fn trend(cells: &[(String, &'static str, &'static str)]) -> Markup {
     }
 }
 
+/// `s` in at most `n` characters: its start and its end, joined by `…` (the
+/// end of a label names the effect or endpoint, the start the trial).
 fn shorten(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_owned()
-    } else {
-        format!("{}…", s.chars().take(n - 1).collect::<String>())
+    let count = s.chars().count();
+    if count <= n {
+        return s.to_owned();
+    }
+    let head = (n - 1) / 2;
+    let tail = n - 1 - head;
+    let start: String = s.chars().take(head).collect();
+    let end: String = s.chars().skip(count - tail).collect();
+    format!("{start}…{end}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shorten;
+
+    #[test]
+    fn shorten_keeps_both_ends() {
+        assert_eq!(shorten("short", 10), "short");
+        let s = shorten("jobs::template_edit_fans_out_to_every_page: transclusions", 21);
+        assert_eq!(s, "jobs::temp…nsclusions");
+        assert_eq!(s.chars().count(), 21);
     }
 }
 
