@@ -55,19 +55,6 @@ fn shorten(s: &str, n: usize) -> String {
     format!("{start}…{end}")
 }
 
-#[cfg(test)]
-mod tests {
-    use super::shorten;
-
-    #[test]
-    fn shorten_keeps_both_ends() {
-        assert_eq!(shorten("short", 10), "short");
-        let s = shorten("jobs::template_edit_fans_out_to_every_page: transclusions", 21);
-        assert_eq!(s, "jobs::temp…nsclusions");
-        assert_eq!(s.chars().count(), 21);
-    }
-}
-
 /// Latency percentiles of one load summary: measured and corrected for
 /// coordinated omission, side by side.
 pub fn percentiles(
@@ -106,5 +93,21 @@ pub fn percentiles(
                 text x=(label_w + (c / max * bar_w).max(1.0) + 4.0) y=(y + 27.0) font-size="11" { (format!("{c:.1} ms")) }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shorten;
+
+    #[test]
+    fn shorten_keeps_both_ends() {
+        assert_eq!(shorten("short", 10), "short");
+        let s = shorten(
+            "jobs::template_edit_fans_out_to_every_page: transclusions",
+            21,
+        );
+        assert_eq!(s, "jobs::temp…nsclusions");
+        assert_eq!(s.chars().count(), 21);
     }
 }
