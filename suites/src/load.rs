@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use goose::prelude::{GooseMethod, GooseUser, TransactionError, TransactionResult};
 use wikiharness_harness::load::attack::{self, Call, Plan, Step, step_fn};
 use wikiharness_harness::load::{LoadSettings, LoadSummary, Recorders, Threshold};
-use wikiharness_harness::target::encode_title;
+use wikiharness_harness::target::{Credentials, encode_title};
 use wikiharness_harness::{Capability, TrialCx, TrialError, TrialResult, TrialSpec, ensure};
 
 use crate::SuiteConfig;
@@ -178,10 +178,11 @@ struct Shared {
 }
 
 impl Shared {
-    fn new(cx: &TrialCx, rec: Arc<Recorders>, pages: Vec<String>) -> Arc<Self> {
+    /// State of one attack on `pages`, with fresh recorders sized for `settings`.
+    fn new(cx: &TrialCx, settings: &LoadSettings, pages: Vec<String>) -> Arc<Self> {
         let t = cx.target();
         Arc::new(Shared {
-            rec,
+            rec: Recorders::new(settings),
             headers: t
                 .headers
                 .iter()
@@ -319,7 +320,7 @@ async fn attack(
     cx: &TrialCx,
     scenario: &str,
     settings: LoadSettings,
-    rec: Arc<Recorders>,
+    sh: &Shared,
     steps: Vec<Step>,
 ) -> Result<LoadSummary, TrialError> {
     let plan = Plan {
@@ -328,7 +329,7 @@ async fn attack(
         settings,
         steps,
     };
-    attack::run(plan, rec, &[])
+    attack::run(plan, sh.rec.clone(), &[])
         .await
         .map_err(TrialError::Failed)
 }
@@ -368,8 +369,7 @@ fn step(name: &str, weight: usize, function: goose::prelude::TransactionFunction
 async fn readers(cx: TrialCx, settings: LoadSettings) -> Result<LoadSummary, TrialError> {
     let run = cx.run_id().to_owned();
     let pages = make_pages(&cx, "Load read", READ_PAGES, |i| format!("Reader page {i} of run {run}.\n\n* [[Main Page]]\n* '''bold''' text\n\n== Section ==\nMore text.")).await?;
-    let rec = Recorders::new(&settings);
-    let sh = Shared::new(&cx, rec.clone(), pages);
+    let sh = Shared::new(&cx, &settings, pages);
     let steps = vec![
         get_step(
             &sh,
@@ -403,7 +403,7 @@ async fn readers(cx: TrialCx, settings: LoadSettings) -> Result<LoadSummary, Tri
             |st, _| st == 200,
         ),
     ];
-    attack(&cx, "anonymous_readers", settings, rec, steps).await
+    attack(&cx, "anonymous_readers", settings, &sh, steps).await
 }
 
 async fn api_readers(cx: TrialCx, settings: LoadSettings) -> Result<LoadSummary, TrialError> {
@@ -412,8 +412,7 @@ async fn api_readers(cx: TrialCx, settings: LoadSettings) -> Result<LoadSummary,
         format!("API page {i} of run {run}. [[Main Page]]")
     })
     .await?;
-    let rec = Recorders::new(&settings);
-    let sh = Shared::new(&cx, rec.clone(), pages);
+    let sh = Shared::new(&cx, &settings, pages);
     let steps = vec![
         get_step(
             &sh,
@@ -452,7 +451,7 @@ async fn api_readers(cx: TrialCx, settings: LoadSettings) -> Result<LoadSummary,
             |st, b| st == 200 && b.contains("<body"),
         ),
     ];
-    attack(&cx, "api_readers", settings, rec, steps).await
+    attack(&cx, "api_readers", settings, &sh, steps).await
 }
 
 /// A logged-in goose user's CSRF token.
@@ -460,7 +459,12 @@ async fn api_readers(cx: TrialCx, settings: LoadSettings) -> Result<LoadSummary,
 struct Token(String);
 
 /// Logs the goose user in with the bot password and keeps its CSRF token.
-fn login_step(sh: Arc<Shared>, user: String, password: String) -> Step {
+fn login_step(sh: &Arc<Shared>, creds: &Credentials) -> Step {
+    let (sh, user, password) = (
+        sh.clone(),
+        creds.user.clone(),
+        creds.password.expose().to_owned(),
+    );
     Step {
         name: "login".into(),
         weight: 1,
@@ -532,15 +536,10 @@ async fn editors(cx: TrialCx, settings: LoadSettings) -> Result<LoadSummary, Tri
     for p in &pages {
         cx.created(p);
     }
-    let rec = Recorders::new(&settings);
-    let sh = Shared::new(&cx, rec.clone(), pages);
+    let sh = Shared::new(&cx, &settings, pages);
     let a = sh.clone();
     let steps = vec![
-        login_step(
-            sh.clone(),
-            creds.user.clone(),
-            creds.password.expose().to_owned(),
-        ),
+        login_step(&sh, &creds),
         step(
             "edit",
             1,
@@ -563,7 +562,7 @@ async fn editors(cx: TrialCx, settings: LoadSettings) -> Result<LoadSummary, Tri
             |st, _| st == 200 || st == 404,
         ),
     ];
-    attack(&cx, "editors", settings, rec, steps).await
+    attack(&cx, "editors", settings, &sh, steps).await
 }
 
 async fn shellbox_heavy(cx: TrialCx, settings: LoadSettings) -> Result<LoadSummary, TrialError> {
@@ -572,8 +571,7 @@ async fn shellbox_heavy(cx: TrialCx, settings: LoadSettings) -> Result<LoadSumma
     let bot = cx.login("bot").await?;
     wiki::edit(&cx, &bot, &module, "local p = {}\nfunction p.hello(frame)\n  return 'Lua says ' .. frame.args[1]\nend\nreturn p", &[("contentmodel", "Scribunto")]).await?;
     let invoke_name = module.trim_start_matches("Module:").to_owned();
-    let rec = Recorders::new(&settings);
-    let sh = Shared::new(&cx, rec.clone(), vec![invoke_name]);
+    let sh = Shared::new(&cx, &settings, vec![invoke_name]);
     let (a, b) = (sh.clone(), sh.clone());
     let steps = vec![
         step(
@@ -624,7 +622,7 @@ async fn shellbox_heavy(cx: TrialCx, settings: LoadSettings) -> Result<LoadSumma
             }),
         ),
     ];
-    attack(&cx, "shellbox_heavy", settings, rec, steps).await
+    attack(&cx, "shellbox_heavy", settings, &sh, steps).await
 }
 
 async fn job_heavy(cx: TrialCx, settings: LoadSettings) -> Result<LoadSummary, TrialError> {
@@ -642,16 +640,11 @@ async fn job_heavy(cx: TrialCx, settings: LoadSettings) -> Result<LoadSummary, T
         format!("{{{{{tpl}}}}}")
     })
     .await?;
-    let rec = Recorders::new(&settings);
-    let sh = Shared::new(&cx, rec.clone(), pages.clone());
+    let sh = Shared::new(&cx, &settings, pages.clone());
     let a = sh.clone();
     let (tpl, cat) = (template.clone(), category.clone());
     let steps = vec![
-        login_step(
-            sh.clone(),
-            creds.user.clone(),
-            creds.password.expose().to_owned(),
-        ),
+        login_step(&sh, &creds),
         step(
             "template edit",
             1,
@@ -673,7 +666,7 @@ async fn job_heavy(cx: TrialCx, settings: LoadSettings) -> Result<LoadSummary, T
             |st, b| st == 200 && b.contains("mw-content-text"),
         ),
     ];
-    let summary = attack(&cx, "job_heavy", settings, rec, steps).await?;
+    let summary = attack(&cx, "job_heavy", settings, &sh, steps).await?;
 
     // Drain: every page must be in the category the template adds (refreshLinks
     // jobs), and where the target exposes it, the queue must be empty.
