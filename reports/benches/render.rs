@@ -6,7 +6,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use wikiharness_harness::events::{
-    Capability, Counts, Exchange, Figure, RunInfo, RunRecord, Status, TrialMeta, TrialRecord,
+    Capability, Exchange, Figure, RunInfo, RunRecord, Status, TrialMeta, TrialRecord,
 };
 use wikiharness_readiness::history::Changes;
 use wikiharness_readiness::{Registry, judge};
@@ -128,25 +128,8 @@ fn run() -> RunRecord {
             }
         })
         .collect();
-    RunRecord {
-        info: RunInfo {
-            schema: 1,
-            run_id: "bench".into(),
-            target: "local".into(),
-            base_url: "http://127.0.0.1:18080/".into(),
-            target_description: String::new(),
-            started_at: String::new(),
-            command_line: vec![],
-            harness_version: "0".into(),
-            git_commit: None,
-            baseline: None,
-            shard: None,
-        },
-        finished_at: None,
-        duration_s: 0.0,
-        interrupted: false,
-        counts: Counts::of(&trials),
+    RunRecord::of(
+        RunInfo::new("bench", "local", "http://127.0.0.1:18080/"),
         trials,
-        cleanup: None,
-    }
+    )
 }

@@ -176,6 +176,26 @@ pub struct RunInfo {
     pub shard: Option<String>,
 }
 
+impl RunInfo {
+    /// A run of `target` at `base_url` under this harness's schema and version;
+    /// the other fields empty for the caller to fill in.
+    pub fn new(run_id: &str, target: &str, base_url: &str) -> Self {
+        RunInfo {
+            schema: SCHEMA_VERSION,
+            run_id: run_id.into(),
+            target: target.into(),
+            base_url: base_url.into(),
+            target_description: String::new(),
+            started_at: String::new(),
+            command_line: Vec::new(),
+            harness_version: env!("CARGO_PKG_VERSION").into(),
+            git_commit: None,
+            baseline: None,
+            shard: None,
+        }
+    }
+}
+
 /// Counts of trial outcomes.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Counts {
@@ -219,6 +239,21 @@ pub struct RunRecord {
     /// Deletion of the pages the run created (absent when not attempted).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cleanup: Option<crate::runner::cleanup::Cleanup>,
+}
+
+impl RunRecord {
+    /// A completed run of `trials` (counted), without end time or clean-up.
+    pub fn of(info: RunInfo, trials: Vec<TrialRecord>) -> Self {
+        RunRecord {
+            info,
+            finished_at: None,
+            duration_s: 0.0,
+            interrupted: false,
+            counts: Counts::of(&trials),
+            trials,
+            cleanup: None,
+        }
+    }
 }
 
 /// One line of `events.jsonl`.

@@ -22,7 +22,7 @@ use libtest_mimic::Arguments;
 use crate::cli;
 use crate::context::RunShared;
 use crate::error::SetupError;
-use crate::events::{Counts, Event, EventLog, RunInfo, RunRecord, SCHEMA_VERSION};
+use crate::events::{Counts, Event, EventLog, RunInfo, RunRecord};
 use crate::localwiki::{LocalWiki, WikiGuard};
 use crate::target::{CredentialSource, DEFAULT_TARGET, Managed, Registry, Target};
 use crate::trial::TrialSpec;
@@ -287,17 +287,13 @@ fn tokio_handle_for_listing() -> tokio::runtime::Handle {
 
 fn run_info(target: &Target, run_id: &str, argv: &[String], opts: &cli::RunOptions) -> RunInfo {
     RunInfo {
-        schema: SCHEMA_VERSION,
-        run_id: run_id.into(),
-        target: target.name.clone(),
-        base_url: target.base_url.to_string(),
         target_description: target.description.clone(),
         started_at: now(),
         command_line: argv.iter().map(|a| redact::redact(a)).collect(),
-        harness_version: env!("CARGO_PKG_VERSION").into(),
         git_commit: git_commit(),
         baseline: opts.baseline.clone(),
         shard: opts.shard.map(|s| format!("{}/{}", s.index, s.count)),
+        ..RunInfo::new(run_id, &target.name, target.base_url.as_str())
     }
 }
 

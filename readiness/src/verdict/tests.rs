@@ -1,9 +1,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use wikiharness_harness::events::{
-    Counts, Figure, RunInfo, RunRecord, Status, TrialMeta, TrialRecord,
-};
+use wikiharness_harness::events::{Figure, RunInfo, RunRecord, Status, TrialMeta, TrialRecord};
 
 use super::*;
 use crate::registry::Registry;
@@ -46,27 +44,7 @@ fn trial(name: &str, status: Status, message: Option<&str>) -> TrialRecord {
 }
 
 fn run(trials: Vec<TrialRecord>) -> RunRecord {
-    RunRecord {
-        info: RunInfo {
-            schema: 1,
-            run_id: "r".into(),
-            target: "local".into(),
-            base_url: "http://127.0.0.1/".into(),
-            target_description: String::new(),
-            started_at: String::new(),
-            command_line: vec![],
-            harness_version: "0".into(),
-            git_commit: None,
-            baseline: None,
-            shard: None,
-        },
-        finished_at: None,
-        duration_s: 0.0,
-        interrupted: false,
-        counts: Counts::of(&trials),
-        trials,
-        cleanup: None,
-    }
+    RunRecord::of(RunInfo::new("r", "local", "http://127.0.0.1/"), trials)
 }
 
 fn feature<'a>(r: &'a Readiness, name: &str) -> &'a FeatureReadiness {

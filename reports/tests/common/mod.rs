@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use wikiharness_harness::events::{
-    Capability, Counts, Exchange, Figure, RunInfo, RunRecord, Status, TrialMeta, TrialRecord,
+    Capability, Exchange, Figure, RunInfo, RunRecord, Status, TrialMeta, TrialRecord,
 };
 use wikiharness_readiness::Registry;
 
@@ -56,26 +56,18 @@ pub fn trial(name: &str, team: &str, status: Status, message: Option<&str>) -> T
 }
 
 pub fn run(trials: Vec<TrialRecord>) -> RunRecord {
+    let info = RunInfo {
+        target_description: "test".into(),
+        started_at: "2026-11-26T18:00:00Z".into(),
+        command_line: vec!["wiki".into(), "--target".into(), "local".into()],
+        harness_version: "0.1.0".into(),
+        git_commit: Some("abc123".into()),
+        ..RunInfo::new("20261126T180000Z-abcd", "local", "http://127.0.0.1:18080/")
+    };
     RunRecord {
-        info: RunInfo {
-            schema: 1,
-            run_id: "20261126T180000Z-abcd".into(),
-            target: "local".into(),
-            base_url: "http://127.0.0.1:18080/".into(),
-            target_description: "test".into(),
-            started_at: "2026-11-26T18:00:00Z".into(),
-            command_line: vec!["wiki".into(), "--target".into(), "local".into()],
-            harness_version: "0.1.0".into(),
-            git_commit: Some("abc123".into()),
-            baseline: None,
-            shard: None,
-        },
         finished_at: Some("2026-11-26T18:01:00Z".into()),
         duration_s: 60.0,
-        interrupted: false,
-        counts: Counts::of(&trials),
-        trials,
-        cleanup: None,
+        ..RunRecord::of(info, trials)
     }
 }
 
