@@ -5,8 +5,9 @@ use std::path::Path;
 use wikiharness_harness::SetupError;
 
 /// Names of the teams in `teams` whose verdict is `not-ready` in the results file.
-/// An opted-in team missing from the results is an error (a typo would
-/// otherwise silently pass the gate).
+/// Blank names are no team (CI passes `--team "$GATE_TEAMS"`, empty when no
+/// team opted in). An opted-in team missing from the results is an error (a
+/// typo would otherwise silently pass the gate).
 pub fn not_ready(results: &Path, teams: &[String]) -> Result<Vec<String>, SetupError> {
     let text = std::fs::read_to_string(results).map_err(SetupError::io(results))?;
     let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| SetupError::File {
@@ -28,7 +29,7 @@ pub fn not_ready(results: &Path, teams: &[String]) -> Result<Vec<String>, SetupE
         })
         .unwrap_or_default();
     let mut out = Vec::new();
-    for team in teams {
+    for team in opted_in(teams) {
         let Some((_, verdict)) = listed.iter().find(|(n, _)| n.eq_ignore_ascii_case(team)) else {
             return Err(SetupError::Usage {
                 flag: "--team".into(),
@@ -44,8 +45,13 @@ pub fn not_ready(results: &Path, teams: &[String]) -> Result<Vec<String>, SetupE
             });
         };
         if verdict == "not-ready" {
-            out.push(team.clone());
+            out.push(team.to_owned());
         }
     }
     Ok(out)
+}
+
+/// The team names of `--team` values, without blanks and surrounding spaces.
+pub fn opted_in(teams: &[String]) -> impl Iterator<Item = &str> {
+    teams.iter().map(|t| t.trim()).filter(|t| !t.is_empty())
 }

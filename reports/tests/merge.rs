@@ -117,4 +117,10 @@ fn gate_fails_only_for_opted_in_teams() {
     );
     let err = not_ready(&f, &["Nobody".into()]).unwrap_err().to_string();
     assert!(err.contains("no team `Nobody`"), "{err}");
+    // `--team "$GATE_TEAMS"` with nobody opted in, or a trailing comma.
+    assert_eq!(not_ready(&f, &["".into()]).unwrap(), Vec::<String>::new());
+    assert_eq!(
+        not_ready(&f, &[" Editing ".into(), "".into()]).unwrap(),
+        ["Editing"]
+    );
 }

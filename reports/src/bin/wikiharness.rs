@@ -58,7 +58,8 @@ fn main() -> ExitCode {
         Command::Gate { results, teams } => wikiharness_reports::gate::not_ready(&results, &teams)
             .map(|bad| {
                 if bad.is_empty() {
-                    eprintln!("wikiharness: gate passed ({} team(s) checked)", teams.len());
+                    let checked = wikiharness_reports::gate::opted_in(&teams).count();
+                    eprintln!("wikiharness: gate passed ({checked} team(s) opted in and checked)");
                     ExitCode::SUCCESS
                 } else {
                     eprintln!("wikiharness: gate failed: not ready: {}", bad.join(", "));
