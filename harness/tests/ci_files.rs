@@ -185,17 +185,13 @@ fn every_pod_is_non_root_bounded_and_uses_the_secret_and_configmap() {
 fn gitlab_ci_publishes_reports_junit_and_history() {
     let ci = &yaml("ci/gitlab-ci.yml")[0];
     let smoke = &ci["smoke"];
-    assert_eq!(
-        smoke["artifacts"]["reports"]["junit"],
-        "target/wikiharness/latest/junit.xml"
-    );
-    let script = smoke["script"]
+    let lines: Vec<&str> = smoke["script"]
         .as_array()
         .unwrap()
         .iter()
         .map(|s| s.as_str().unwrap())
-        .collect::<Vec<_>>()
-        .join("\n");
+        .collect();
+    let script = lines.join("\n");
     assert!(
         script.contains("--target \"$WIKI_TARGET\"") && script.contains("gate"),
         "{script}"
@@ -205,6 +201,50 @@ fn gitlab_ci_publishes_reports_junit_and_history() {
         caches.contains("history.jsonl"),
         "history kept between runs: {caches}"
     );
+
+    // Run the script's shell steps (all but cargo) after a run of the harness's
+    // shape: every artifact path must then exist without passing through a
+    // symbolic link, which the GitLab runner does not follow.
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("target/wikiharness");
+    let run = root.join("20261126T000000Z-abcd");
+    std::fs::create_dir_all(&run).unwrap();
+    for f in ["results.json", "junit.xml", "index.html"] {
+        std::fs::write(run.join(f), "x").unwrap();
+    }
+    std::fs::write(root.join("history.jsonl"), "{}").unwrap();
+    std::os::unix::fs::symlink("20261126T000000Z-abcd", root.join("latest")).unwrap();
+    for line in lines.iter().filter(|l| !l.starts_with("cargo ")) {
+        let ok = std::process::Command::new("bash")
+            .args(["-euc", line])
+            .current_dir(dir.path())
+            .env("REPORT_ROOT", &root)
+            .status()
+            .unwrap();
+        assert!(ok.success(), "`{line}` failed");
+    }
+    let artifacts = &smoke["artifacts"];
+    let mut paths: Vec<&str> = artifacts["paths"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap())
+        .collect();
+    paths.push(artifacts["reports"]["junit"].as_str().unwrap());
+    assert!(paths.iter().any(|p| p.ends_with("junit.xml")));
+    for p in paths {
+        let mut at = dir.path().to_path_buf();
+        for part in std::path::Path::new(p).components() {
+            at.push(part);
+            let meta = std::fs::symlink_metadata(&at)
+                .unwrap_or_else(|e| panic!("artifact path {p}: {}: {e}", at.display()));
+            assert!(
+                !meta.file_type().is_symlink(),
+                "artifact path {p} passes through the symbolic link {}",
+                at.display()
+            );
+        }
+    }
 }
 
 #[test]
