@@ -6,6 +6,9 @@
 //! the trials that rely on the broken part fail, with a message that names
 //! the cause; every other trial passes (or, for read-only mode, fails for
 //! that same cause). The wiki is repaired after each drill, also on panic.
+//! One more drill stops the web front in the middle of a browser trial (once
+//! the browser asks for VisualEditor) and requires the failure to carry a
+//! screenshot, shown on the team page and attached in JUnit.
 //!
 //! A libtest-mimic binary: it accepts the harness's flags and runs only for
 //! `local`.
@@ -30,6 +33,10 @@ fn main() {
             ("shellbox_down_fails_its_features", shellbox_down),
             ("missing_lua_binary_fails_scribunto", missing_lua),
             ("read_only_wiki_fails_the_writes", read_only),
+            (
+                "web_front_stopped_mid_browser_trial_leaves_a_screenshot",
+                web_down_mid_browser_trial,
+            ),
         ],
         "breakage",
     )
@@ -123,6 +130,98 @@ fn read_only() -> Result<(), Failed> {
             reason: r"readonly|read-only mode|locked for maintenance",
         },
     )
+}
+
+/// The browser trial whose middle the web front is stopped in.
+const BROWSER_TRIAL: &str = "browser::visualeditor_edit_and_save";
+
+fn web_down_mid_browser_trial() -> Result<(), Failed> {
+    let _wiki = common::wiki_up()?;
+    let tmp = tempfile::tempdir()?;
+    let registry = common::as_is_registry(tmp.path(), EFFECT_DEADLINE_SECS)?;
+    let access_log = common::state_dir()?.join("logs/nginx-access.log");
+    let seen = std::fs::metadata(&access_log).map(|m| m.len()).unwrap_or(0);
+    let root = tmp.path().join("reports");
+    let args: Vec<OsString> = vec![
+        "--targets".into(),
+        registry.into(),
+        "--target".into(),
+        "local-as-is".into(),
+        "--exact".into(),
+        BROWSER_TRIAL.into(),
+    ];
+    let mut run = common::spawn_wiki(&args, &root)?;
+    // Mid-trial: once the browser has asked for the VisualEditor, stop the front.
+    let status = {
+        let opened = wait_for_log(&access_log, seen, |l| {
+            l.contains("HeadlessChrome") && l.contains("veaction=edit")
+        });
+        let _down = ServiceDown::stop("web")?;
+        let status = run.wait()?;
+        opened?;
+        status
+    };
+    if status.success() {
+        return Err(format!("the run passed ({status}) with the web front stopped").into());
+    }
+    let run_dir = root.join("latest");
+    let results = common::results(&run_dir)?;
+    let trial = results["trials"]
+        .as_array()
+        .and_then(|t| t.iter().find(|t| t["name"] == BROWSER_TRIAL))
+        .ok_or(format!("{BROWSER_TRIAL} is not in the results"))?;
+    if trial["status"] != "failed" {
+        return Err(format!("{BROWSER_TRIAL} is {}, not failed", trial["status"]).into());
+    }
+    let shots: Vec<&str> = trial["attachments"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    let png = shots
+        .iter()
+        .any(|s| std::fs::read(run_dir.join(s)).is_ok_and(|b| b.starts_with(b"\x89PNG")));
+    if !png {
+        return Err(format!("no PNG screenshot attached: {shots:?}").into());
+    }
+    let page = std::fs::read_to_string(run_dir.join("team-editing.html"))?;
+    let junit = std::fs::read_to_string(run_dir.join("junit.xml"))?;
+    if !page.contains("<img") || !junit.contains("[[ATTACHMENT|") {
+        return Err("the screenshot is not on the team page or in the JUnit report".into());
+    }
+    eprintln!(
+        "breakage: {BROWSER_TRIAL} failed with the front stopped mid-trial: {}",
+        trial["message"]
+            .as_str()
+            .unwrap_or_default()
+            .lines()
+            .next()
+            .unwrap_or_default()
+    );
+    Ok(())
+}
+
+/// Waits (at most 120 s) until a line written to `log` after byte `from` matches.
+fn wait_for_log(
+    log: &std::path::Path,
+    from: u64,
+    matches: impl Fn(&str) -> bool,
+) -> Result<(), Failed> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while std::time::Instant::now() < deadline {
+        let text = std::fs::read(log)?;
+        let new = String::from_utf8_lossy(text.get(from as usize..).unwrap_or_default());
+        if new.lines().any(&matches) {
+            return Ok(());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    Err(format!(
+        "{} never showed the browser opening VisualEditor",
+        log.display()
+    )
+    .into())
 }
 
 /// Runs `suites` against the wiki as it is; its results and the report page `page`.

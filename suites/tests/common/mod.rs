@@ -5,7 +5,7 @@
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitStatus, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
 
 use libtest_mimic::{Arguments, Completion, Failed, Trial};
 use wikiharness_harness::localwiki::{LocalWiki, WikiGuard};
@@ -135,15 +135,27 @@ pub fn wiki_binary() -> Result<PathBuf, String> {
 /// embedded wiki's accounts in the environment (for targets with
 /// `managed = "no"`); its exit status and `results.json`. Output is dropped.
 pub fn run_wiki(args: &[OsString], root: &Path) -> Result<(ExitStatus, serde_json::Value), Failed> {
-    let status = Command::new(wiki_binary()?)
+    let status = spawn_wiki(args, root)?.wait()?;
+    Ok((status, results(&root.join("latest"))?))
+}
+
+/// Starts the `wiki` binary like [`run_wiki`], without waiting for it.
+pub fn spawn_wiki(args: &[OsString], root: &Path) -> Result<Child, Failed> {
+    Ok(Command::new(wiki_binary()?)
         .args(args)
         .arg("--report-dir")
         .arg(root)
         .envs(local_credentials()?)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
-        .status()?;
-    Ok((status, results(&root.join("latest"))?))
+        .spawn()?)
+}
+
+/// The embedded wiki's state directory (logs, `Override.php`, credentials).
+pub fn state_dir() -> Result<PathBuf, String> {
+    Ok(LocalWiki::for_target(&target("local")?)
+        .state_dir()
+        .to_owned())
 }
 
 /// The embedded wiki's accounts (its `credentials.env`).
