@@ -15,8 +15,6 @@
 
 mod common;
 
-use std::ffi::OsString;
-
 use libtest_mimic::Failed;
 use regex::Regex;
 use serde_json::Value;
@@ -138,18 +136,13 @@ const BROWSER_TRIAL: &str = "browser::visualeditor_edit_and_save";
 fn web_down_mid_browser_trial() -> Result<(), Failed> {
     let _wiki = common::wiki_up()?;
     let tmp = tempfile::tempdir()?;
-    let registry = common::as_is_registry(tmp.path(), EFFECT_DEADLINE_SECS)?;
-    let access_log = common::state_dir()?.join("logs/nginx-access.log");
+    let access_log = common::local_wiki()?
+        .state_dir()
+        .join("logs/nginx-access.log");
     let seen = std::fs::metadata(&access_log).map(|m| m.len()).unwrap_or(0);
     let root = tmp.path().join("reports");
-    let args: Vec<OsString> = vec![
-        "--targets".into(),
-        registry.into(),
-        "--target".into(),
-        "local-as-is".into(),
-        "--exact".into(),
-        BROWSER_TRIAL.into(),
-    ];
+    let mut args = common::as_is_args(tmp.path(), EFFECT_DEADLINE_SECS)?;
+    args.extend(["--exact".into(), BROWSER_TRIAL.into()]);
     let mut run = common::spawn_wiki(&args, &root)?;
     // Mid-trial: once the browser has asked for the VisualEditor, stop the front.
     let status = {
@@ -166,10 +159,7 @@ fn web_down_mid_browser_trial() -> Result<(), Failed> {
     }
     let run_dir = root.join("latest");
     let results = common::results(&run_dir)?;
-    let trial = results["trials"]
-        .as_array()
-        .and_then(|t| t.iter().find(|t| t["name"] == BROWSER_TRIAL))
-        .ok_or(format!("{BROWSER_TRIAL} is not in the results"))?;
+    let trial = common::trial_result(&results, BROWSER_TRIAL)?;
     if trial["status"] != "failed" {
         return Err(format!("{BROWSER_TRIAL} is {}, not failed", trial["status"]).into());
     }
@@ -227,13 +217,7 @@ fn wait_for_log(
 /// Runs `suites` against the wiki as it is; its results and the report page `page`.
 fn run(suites: &[&str], page: &str) -> Result<(Value, String), Failed> {
     let tmp = tempfile::tempdir()?;
-    let registry = common::as_is_registry(tmp.path(), EFFECT_DEADLINE_SECS)?;
-    let mut args: Vec<OsString> = vec![
-        "--targets".into(),
-        registry.into(),
-        "--target".into(),
-        "local-as-is".into(),
-    ];
+    let mut args = common::as_is_args(tmp.path(), EFFECT_DEADLINE_SECS)?;
     for s in suites {
         args.extend(["--suite".into(), (*s).into()]);
     }

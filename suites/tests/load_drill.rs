@@ -46,7 +46,7 @@ load = { users = 2, duration_secs = 4, max_rps = 20 }
     )?;
 
     let (status, as_is) = attack(&targets, &tmp.path().join("as-is"))?;
-    let trial = scenario_result(&as_is)?;
+    let trial = common::trial_result(&as_is, SCENARIO)?;
     if !status.success() || trial["status"] != "passed" {
         return Err(format!(
             "the control run (wiki as it is) did not pass ({status}): {}",
@@ -62,7 +62,7 @@ load = { users = 2, duration_secs = 4, max_rps = 20 }
         ))?;
         attack(&targets, &tmp.path().join("slowed"))?
     };
-    let trial = scenario_result(&slowed)?;
+    let trial = common::trial_result(&slowed, SCENARIO)?;
     let message = trial["message"].as_str().unwrap_or_default();
     if status.success() || trial["status"] != "failed" {
         return Err(format!(
@@ -94,14 +94,6 @@ fn attack(targets: &Path, root: &Path) -> Result<(ExitStatus, Value), Failed> {
         SCENARIO.into(),
     ];
     common::run_wiki(&args, root)
-}
-
-/// The scenario's entry in `trials[]`.
-fn scenario_result(results: &Value) -> Result<&Value, Failed> {
-    results["trials"]
-        .as_array()
-        .and_then(|t| t.iter().find(|t| t["name"] == SCENARIO))
-        .ok_or_else(|| format!("{SCENARIO} is not in the results").into())
 }
 
 /// The verdict of the feature the scenario covers.

@@ -6,8 +6,9 @@
 
 mod common;
 
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::Child;
 
 use libtest_mimic::Failed;
 use wikiharness_readiness::{Registry as Readiness, registry};
@@ -26,17 +27,14 @@ fn main() {
     )
 }
 
-fn run_wiki(bin: &Path, root: &Path, extra: &[String]) -> Result<std::process::Child, String> {
-    let mut c = Command::new(bin);
-    c.arg("--report-dir").arg(root).arg("--test-threads=4");
+/// Starts a run of [`SUITES`] reporting under `root`, with `extra` arguments.
+fn run_wiki(root: &Path, extra: Option<String>) -> Result<Child, Failed> {
+    let mut args: Vec<OsString> = vec!["--test-threads=4".into()];
     for s in SUITES {
-        c.arg("--suite").arg(s);
+        args.extend(["--suite".into(), (*s).into()]);
     }
-    c.args(extra)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null());
-    c.spawn()
-        .map_err(|e| format!("cannot run {}: {e}", bin.display()))
+    args.extend(extra.map(OsString::from));
+    common::spawn_wiki(&args, root)
 }
 
 /// Sorted (name, value) pairs.
@@ -70,13 +68,10 @@ fn outcome(v: &serde_json::Value) -> (Pairs, Pairs) {
 fn shards_equal_single() -> Result<(), Failed> {
     // Held for the whole test, so that no shard stops the wiki the others use.
     let _wiki = common::wiki_up()?;
-    let bin = common::wiki_binary()?;
     let tmp = tempfile::tempdir().map_err(|e| e.to_string())?;
 
     let single_root = tmp.path().join("single");
-    let status = run_wiki(&bin, &single_root, &[])?
-        .wait()
-        .map_err(|e| e.to_string())?;
+    let status = run_wiki(&single_root, None)?.wait()?;
     eprintln!("single run exited with {status}");
     let single = results(&single_root.join("latest"))?;
 
@@ -86,7 +81,7 @@ fn shards_equal_single() -> Result<(), Failed> {
     let children: Vec<_> = roots
         .iter()
         .enumerate()
-        .map(|(i, root)| run_wiki(&bin, root, &[format!("--shard={}/{SHARDS}", i + 1)]))
+        .map(|(i, root)| run_wiki(root, Some(format!("--shard={}/{SHARDS}", i + 1))))
         .collect::<Result<_, _>>()?;
     for c in children {
         c.wait_with_output().map_err(|e| e.to_string())?;

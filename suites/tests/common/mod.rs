@@ -53,21 +53,21 @@ pub fn main(trials: Vec<Drill>, kind: &str) -> ! {
     libtest_mimic::run(&args, trials).exit()
 }
 
-/// The repository's target registry.
-pub fn targets() -> Result<Registry, String> {
-    Registry::load(&[paths::repo_registry()]).map_err(|e| e.to_string())
-}
-
 /// A target of the repository's registry.
 pub fn target(name: &str) -> Result<Target, String> {
-    targets()?.get(name).cloned().map_err(|e| e.to_string())
+    Registry::load(&[paths::repo_registry()])
+        .and_then(|r| r.get(name).cloned())
+        .map_err(|e| e.to_string())
+}
+
+/// The embedded wiki (the `local` target's).
+pub fn local_wiki() -> Result<LocalWiki, String> {
+    Ok(LocalWiki::for_target(&target("local")?))
 }
 
 /// Starts what is not running of the embedded wiki; the guard stops it again.
 pub fn wiki_up() -> Result<WikiGuard, String> {
-    LocalWiki::for_target(&target("local")?)
-        .ensure_up(false)
-        .map_err(|e| e.to_string())
+    local_wiki()?.ensure_up(false).map_err(|e| e.to_string())
 }
 
 /// Runs a future to completion on a fresh single-threaded runtime.
@@ -90,8 +90,7 @@ pub struct Override {
 impl Override {
     /// Appends `php` (statements, without `<?php`).
     pub fn add(php: &str) -> Result<Self, String> {
-        let wiki = LocalWiki::for_target(&target("local")?);
-        let file = wiki.state_dir().join("Override.php");
+        let file = local_wiki()?.state_dir().join("Override.php");
         let before = std::fs::read_to_string(&file).ok();
         let text = format!(
             "{}\n{php}\n",
@@ -115,7 +114,7 @@ impl Drop for Override {
 }
 
 /// The `wiki` test binary (the harness's entry) cargo built next to this one.
-pub fn wiki_binary() -> Result<PathBuf, String> {
+fn wiki_binary() -> Result<PathBuf, String> {
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
     let dir = exe.parent().ok_or("no deps dir")?;
     std::fs::read_dir(dir)
@@ -151,24 +150,16 @@ pub fn spawn_wiki(args: &[OsString], root: &Path) -> Result<Child, Failed> {
         .spawn()?)
 }
 
-/// The embedded wiki's state directory (logs, `Override.php`, credentials).
-pub fn state_dir() -> Result<PathBuf, String> {
-    Ok(LocalWiki::for_target(&target("local")?)
-        .state_dir()
-        .to_owned())
-}
-
 /// The embedded wiki's accounts (its `credentials.env`).
 fn local_credentials() -> Result<std::collections::BTreeMap<String, String>, String> {
-    let wiki = LocalWiki::for_target(&target("local")?);
-    let source = wiki.credentials().map_err(|e| e.to_string())?;
+    let source = local_wiki()?.credentials().map_err(|e| e.to_string())?;
     Ok(source.file_values().clone())
 }
 
-/// Writes a registry file with `local-as-is`: the embedded wiki as it is
-/// (`managed = "no"`: a run neither starts nor stops its services), waiting
-/// `effect_deadline_secs` for back-end effects.
-pub fn as_is_registry(dir: &Path, effect_deadline_secs: u64) -> Result<PathBuf, Failed> {
+/// `wiki` arguments selecting `local-as-is`, from a registry file written to
+/// `dir`: the embedded wiki as it is (`managed = "no"`: a run neither starts
+/// nor stops its services), waiting `effect_deadline_secs` for back-end effects.
+pub fn as_is_args(dir: &Path, effect_deadline_secs: u64) -> Result<Vec<OsString>, Failed> {
     let file = dir.join("as-is.toml");
     std::fs::write(
         &file,
@@ -176,7 +167,12 @@ pub fn as_is_registry(dir: &Path, effect_deadline_secs: u64) -> Result<PathBuf, 
             "[targets.local-as-is]\nextends = \"local\"\nmanaged = \"no\"\neffect_deadline_secs = {effect_deadline_secs}\n"
         ),
     )?;
-    Ok(file)
+    Ok(vec![
+        "--targets".into(),
+        file.into(),
+        "--target".into(),
+        "local-as-is".into(),
+    ])
 }
 
 /// A service of the embedded wiki stopped for as long as the value lives;
@@ -186,7 +182,7 @@ pub struct ServiceDown(LocalWiki);
 impl ServiceDown {
     /// Stops `service` (`jobrunner`, `shellbox`, ...).
     pub fn stop(service: &str) -> Result<Self, String> {
-        let wiki = LocalWiki::for_target(&target("local")?);
+        let wiki = local_wiki()?;
         wiki.down(&[service.to_owned()])
             .map_err(|e| e.to_string())?;
         Ok(ServiceDown(wiki))
@@ -206,4 +202,15 @@ pub fn results(run_dir: &Path) -> Result<serde_json::Value, String> {
     let f = run_dir.join("results.json");
     serde_json::from_str(&std::fs::read_to_string(&f).map_err(|e| format!("{}: {e}", f.display()))?)
         .map_err(|e| format!("{}: {e}", f.display()))
+}
+
+/// The entry of trial `name` in a run's `trials[]`.
+pub fn trial_result<'a>(
+    results: &'a serde_json::Value,
+    name: &str,
+) -> Result<&'a serde_json::Value, String> {
+    results["trials"]
+        .as_array()
+        .and_then(|t| t.iter().find(|t| t["name"] == name))
+        .ok_or_else(|| format!("{name} is not in the results"))
 }
