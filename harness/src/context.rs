@@ -222,10 +222,31 @@ impl TrialCx {
         Ok(session)
     }
 
-    /// A page title in this run's sandbox (`<prefix><name>`); a skip on a read-only target.
+    /// A page title that belongs to this trial: `<run prefix><suite>/<check>/<name>`
+    /// (underscores of the check shown as spaces, as MediaWiki normalises them).
+    /// Two trials asking for the same `name` get different pages, so no trial
+    /// counts another one's revisions, links or category members. A skip on a
+    /// read-only target.
     pub fn sandbox_title(&self, name: &str) -> Result<String, TrialError> {
+        Ok(format!("{}{name}", self.trial_prefix()?))
+    }
+
+    /// The title prefix of this trial's pages (`<run prefix><suite>/<check>/`),
+    /// e.g. to find the jobs its edits caused.
+    pub fn trial_prefix(&self) -> Result<String, TrialError> {
         let prefix = self.run.sandbox_prefix().map_err(TrialError::Skipped)?;
-        Ok(format!("{prefix}{name}"))
+        let trial = self.meta.name.replace("::", "/").replace('_', " ");
+        Ok(format!("{prefix}{trial}/"))
+    }
+
+    /// A short tag of letters and digits unique to this trial's name (FNV-1a,
+    /// hex), for words that must not be shared between trials of a run
+    /// (category names, search terms) but must stay one token.
+    pub fn trial_tag(&self) -> String {
+        let hash = self.meta.name.bytes().fold(0x811c_9dc5_u32, |h, b| {
+            (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+        });
+        format!("{hash:08x}")
     }
 
     /// Registers a page this run created, for clean-up at the end.
@@ -267,5 +288,80 @@ impl TrialCx {
             })?;
         self.recorder.attach(rel.clone());
         Ok(rel)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::events::Capability;
+    use crate::target::Registry;
+
+    fn cx(run: &Arc<RunShared>, trial: &str) -> TrialCx {
+        let (suite, _) = trial.split_once("::").unwrap();
+        let meta = TrialMeta {
+            name: trial.into(),
+            suite: suite.into(),
+            feature: "f".into(),
+            team: "t".into(),
+            needs: vec![Capability::Write],
+            production_safe: true,
+        };
+        TrialCx::new(run.clone(), Arc::new(Recorder::new()), Arc::new(meta))
+    }
+
+    fn run(target: &str) -> Arc<RunShared> {
+        let file = crate::paths::repo_registry();
+        let target = Registry::load(&[file]).unwrap().get(target).unwrap().clone();
+        Arc::new(RunShared::new(
+            Arc::new(target),
+            "20261206T080737Z-b9cf".into(),
+            PathBuf::new(),
+            CredentialSource::env_only(),
+        ))
+    }
+
+    #[test]
+    fn a_sandbox_title_belongs_to_one_trial() {
+        let run = run("local");
+        let (a, b) = (
+            cx(&run, "concurrency::simultaneous_edits_lose_nothing"),
+            cx(&run, "load::edit_burst_loses_nothing"),
+        );
+        let (ta, tb) = (
+            a.sandbox_title("Concurrent appends").unwrap(),
+            b.sandbox_title("Concurrent appends").unwrap(),
+        );
+        assert_eq!(
+            ta,
+            "Wikiharness/20261206T080737Z-b9cf/concurrency/simultaneous edits lose nothing/Concurrent appends"
+        );
+        assert_ne!(ta, tb, "two trials of one run must not share a page");
+        assert_eq!(ta, a.sandbox_title("Concurrent appends").unwrap());
+        assert!(ta.starts_with(&a.trial_prefix().unwrap()));
+        assert!(!tb.starts_with(&a.trial_prefix().unwrap()));
+    }
+
+    #[test]
+    fn trial_tags_are_short_words_that_differ_between_trials() {
+        let run = run("local");
+        let a = cx(&run, "api::parse_renders_wikitext").trial_tag();
+        let b = cx(&run, "shellbox::syntaxhighlight_parse_has_token_spans").trial_tag();
+        assert_ne!(a, b);
+        assert_eq!(a, cx(&run, "api::parse_renders_wikitext").trial_tag());
+        assert!(a.len() == 8 && a.chars().all(|c| c.is_ascii_alphanumeric()), "{a}");
+    }
+
+    #[test]
+    fn a_read_only_target_gives_no_sandbox_title() {
+        let run = Arc::new({
+            let mut t = (*run("test2").target).clone();
+            t.write = crate::target::WritePolicy::ReadOnly;
+            RunShared::new(Arc::new(t), "r".into(), PathBuf::new(), CredentialSource::env_only())
+        });
+        let err = cx(&run, "api::edit_create_append_section")
+            .sandbox_title("X")
+            .unwrap_err();
+        assert!(matches!(err, TrialError::Skipped(ref r) if r.contains("read-only")), "{err:?}");
     }
 }

@@ -118,13 +118,16 @@ pub async fn appends_lose_nothing(cx: TrialCx, lines_each: usize) -> Result<(), 
     let (text, _) = wiki::current(&reader, &title)
         .await?
         .ok_or_else(|| TrialError::fail("page missing"))?;
-    let lost: Vec<_> = accepted
-        .iter()
-        .filter(|l| !text.lines().any(|t| t == l.as_str()))
-        .collect();
+    let times = |line: &str| text.lines().filter(|t| *t == line).count();
+    let lost: Vec<_> = accepted.iter().filter(|l| times(l) == 0).collect();
     ensure!(
         lost.is_empty(),
         "lost update: accepted edits {lost:?} are not in the final text"
+    );
+    let twice: Vec<_> = accepted.iter().filter(|l| times(l) > 1).collect();
+    ensure!(
+        twice.is_empty(),
+        "saved twice: accepted edits {twice:?} are in the final text more than once"
     );
     let revisions = wiki::revision_count(&reader, &title).await?;
     ensure!(

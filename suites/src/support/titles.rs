@@ -14,13 +14,13 @@ pub fn in_namespace(cx: &TrialCx, ns: &str, name: &str) -> Result<String, TrialE
     Ok(format!("{ns}:{bare}"))
 }
 
-/// A word unique to this run and `salt`, made of letters and digits only (so
-/// that search engines index it as one token).
+/// A word unique to this run, this trial and `salt`, made of letters and
+/// digits only (so that search engines index it as one token).
 pub fn unique_word(cx: &TrialCx, salt: &str) -> String {
     let run: String = cx
         .run_id()
         .chars()
         .filter(char::is_ascii_alphanumeric)
         .collect();
-    format!("wh{run}{salt}").to_lowercase()
+    format!("wh{run}{}{salt}", cx.trial_tag()).to_lowercase()
 }
