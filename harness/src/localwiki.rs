@@ -156,9 +156,12 @@ impl LocalWiki {
         })
     }
 
-    /// Exact job-queue counts by job type (queued + claimed), from `wiki jobs`.
-    pub fn job_counts(&self) -> Result<std::collections::BTreeMap<String, u64>, SetupError> {
-        match self.capture(&["jobs"])? {
+    /// Exact job-queue counts by job type, from `wiki jobs`: all jobs, or
+    /// only those whose title (DB key) starts with `title_prefix`.
+    pub fn job_counts(&self, title_prefix: Option<&str>) -> Result<JobQueue, SetupError> {
+        let mut args = vec!["jobs"];
+        args.extend(title_prefix);
+        match self.capture(&args)? {
             (out, true) => Ok(parse_jobs(&out)),
             (_, false) => Err(SetupError::LocalWiki(
                 "`ci/local-wiki/wiki jobs` failed".into(),
@@ -221,30 +224,127 @@ fn parse_status(stdout: &str) -> Vec<String> {
         .collect()
 }
 
-/// Job counts from `wiki jobs` lines (`TYPE queued=N claimed=M`).
-fn parse_jobs(stdout: &str) -> std::collections::BTreeMap<String, u64> {
-    stdout
-        .lines()
-        .filter_map(|l| {
-            let mut words = l.split_whitespace();
-            let kind = words.next()?;
-            let n: u64 = words
-                .filter_map(|w| w.split_once('=')?.1.parse::<u64>().ok())
-                .sum();
-            (kind != "total").then(|| (kind.to_owned(), n))
-        })
-        .collect()
+/// Jobs of one type in the queue.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct JobTypeCounts {
+    /// Waiting for a runner.
+    pub queued: u64,
+    /// Claimed by a runner and still being tried.
+    pub claimed: u64,
+    /// Claimed, out of attempts: they never run again (MediaWiki prunes them after a week).
+    pub abandoned: u64,
+    /// Claim time (MediaWiki timestamp) of the oldest abandoned one.
+    pub oldest_abandoned: Option<String>,
+}
+
+/// Job-queue counts by job type.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct JobQueue(pub std::collections::BTreeMap<String, JobTypeCounts>);
+
+impl JobQueue {
+    /// Jobs still to run (queued or being tried).
+    pub fn pending(&self) -> u64 {
+        self.0.values().map(|c| c.queued + c.claimed).sum()
+    }
+
+    /// Pending jobs by type, for messages (`{"refreshLinks": 3}`).
+    pub fn pending_by_type(&self) -> std::collections::BTreeMap<&str, u64> {
+        self.0
+            .iter()
+            .map(|(t, c)| (t.as_str(), c.queued + c.claimed))
+            .filter(|(_, n)| *n > 0)
+            .collect()
+    }
+
+    /// Abandoned jobs, said as what they are: `26 jobs abandoned (refreshLinksPrioritized 26), the oldest claimed 2026-12-05 10:10:10 UTC`.
+    pub fn abandoned(&self) -> Option<String> {
+        let total: u64 = self.0.values().map(|c| c.abandoned).sum();
+        if total == 0 {
+            return None;
+        }
+        let types: Vec<String> = self
+            .0
+            .iter()
+            .filter(|(_, c)| c.abandoned > 0)
+            .map(|(t, c)| format!("{t} {}", c.abandoned))
+            .collect();
+        let oldest = self
+            .0
+            .values()
+            .filter_map(|c| c.oldest_abandoned.as_deref())
+            .min()
+            .map(|ts| format!(", the oldest claimed {}", mw_timestamp(ts)))
+            .unwrap_or_default();
+        Some(format!(
+            "{total} job{} abandoned ({}){oldest}",
+            if total == 1 { "" } else { "s" },
+            types.join(", ")
+        ))
+    }
+}
+
+/// `20261205101010` as `2026-12-05 10:10:10 UTC` (other text as it is).
+fn mw_timestamp(ts: &str) -> String {
+    if ts.len() == 14 && ts.bytes().all(|b| b.is_ascii_digit()) {
+        format!(
+            "{}-{}-{} {}:{}:{} UTC",
+            &ts[..4],
+            &ts[4..6],
+            &ts[6..8],
+            &ts[8..10],
+            &ts[10..12],
+            &ts[12..]
+        )
+    } else {
+        ts.to_owned()
+    }
+}
+
+/// Job counts from `wiki jobs` lines
+/// (`TYPE queued=N claimed=M abandoned=K [oldest_abandoned=TS]`, then `total N`).
+fn parse_jobs(stdout: &str) -> JobQueue {
+    JobQueue(
+        stdout
+            .lines()
+            .filter_map(|l| {
+                let mut words = l.split_whitespace();
+                let kind = words.next().filter(|k| *k != "total")?;
+                let mut c = JobTypeCounts::default();
+                for (key, value) in words.filter_map(|w| w.split_once('=')) {
+                    let n = || value.parse::<u64>().unwrap_or(0);
+                    match key {
+                        "queued" => c.queued = n(),
+                        "claimed" => c.claimed = n(),
+                        "abandoned" => c.abandoned = n(),
+                        "oldest_abandoned" => c.oldest_abandoned = Some(value.to_owned()),
+                        _ => {}
+                    }
+                }
+                Some((kind.to_owned(), c))
+            })
+            .collect(),
+    )
 }
 
 #[cfg(test)]
 mod tests {
     #[test]
     fn job_lines_are_parsed() {
-        let out = "htmlCacheUpdate              queued=2 claimed=1\nrefreshLinks                 queued=3 claimed=0\ntotal 6\n";
-        let counts = super::parse_jobs(out);
-        assert_eq!(counts.get("htmlCacheUpdate"), Some(&3));
-        assert_eq!(counts.get("refreshLinks"), Some(&3));
-        assert_eq!(counts.len(), 2);
+        let out = "htmlCacheUpdate              queued=2 claimed=1 abandoned=0\nrefreshLinksPrioritized      queued=0 claimed=0 abandoned=26 oldest_abandoned=20261205101010\nrefreshLinks                 queued=3 claimed=0 abandoned=0\ntotal 6\n";
+        let q = super::parse_jobs(out);
+        assert_eq!(q.0.len(), 3);
+        assert_eq!(q.pending(), 6, "abandoned jobs are not pending");
+        assert_eq!(
+            q.pending_by_type(),
+            [("htmlCacheUpdate", 3), ("refreshLinks", 3)].into()
+        );
+        assert_eq!(
+            q.abandoned().as_deref(),
+            Some(
+                "26 jobs abandoned (refreshLinksPrioritized 26), the oldest claimed 2026-12-05 10:10:10 UTC"
+            )
+        );
+        assert_eq!(super::parse_jobs("total 0\n").abandoned(), None);
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use wikiharness_harness::localwiki::LocalWiki;
+use wikiharness_harness::localwiki::{JobQueue, LocalWiki};
 use wikiharness_harness::target::Managed;
 use wikiharness_harness::{Capability, TrialCx, TrialError, TrialSpec};
 
@@ -62,7 +62,7 @@ pub async fn fanout(cx: TrialCx, name: &str, count: usize) -> Result<(), TrialEr
     // edit in the same second as a page's own save can leave that page's cached
     // render looking current. Real editors are never that fast; do not race it.
     tokio::time::sleep(Duration::from_millis(1100)).await;
-    let queue_before = queue(&cx).await;
+    let queue_before = own_jobs(&cx).await;
     wiki::edit(
         &cx,
         &bot,
@@ -74,7 +74,7 @@ pub async fn fanout(cx: TrialCx, name: &str, count: usize) -> Result<(), TrialEr
     if let Some(q) = &queue_before {
         cx.figure(
             "jobs_queued_before_template_edit",
-            q.values().sum::<u64>() as f64,
+            q.pending() as f64,
             "jobs",
         );
     }
@@ -92,11 +92,12 @@ pub async fn fanout(cx: TrialCx, name: &str, count: usize) -> Result<(), TrialEr
         }
         Ok(Err(format!(
             "list=categorymembers lacks {not_in_category:?}; prop=categories lacks it on {without_cat:?}; prop=links lacks the link on {without_link:?}{}",
-            queue(&cx).await.map(|q| format!("; job queue now {q:?}")).unwrap_or_default()
+            own_jobs(&cx).await.map(|q| format!("; this trial's jobs still queued: {:?}", q.pending_by_type())).unwrap_or_default()
         )))
     })
     .await;
     if let Err(TrialError::Failed(m)) = waited {
+        note_abandoned(&cx).await;
         return Err(TrialError::fail(format!("jobs did not run: {m}")));
     }
 
@@ -120,8 +121,8 @@ pub async fn fanout(cx: TrialCx, name: &str, count: usize) -> Result<(), TrialEr
         })
     })
     .await?;
-    if let Some(q) = queue(&cx).await {
-        cx.figure("jobs_queued_after", q.values().sum::<u64>() as f64, "jobs");
+    if let Some(q) = own_jobs(&cx).await {
+        cx.figure("jobs_queued_after", q.pending() as f64, "jobs");
     }
     Ok(())
 }
@@ -167,14 +168,55 @@ async fn pages_without(
         .collect())
 }
 
-/// Exact job counts where the target exposes them (the managed local wiki).
-pub async fn queue(cx: &TrialCx) -> Option<BTreeMap<String, u64>> {
+/// The queue as the target exposes it (the managed local wiki only): the
+/// jobs of this trial (titles under its prefix), or all of them.
+async fn queue(cx: &TrialCx, own: bool) -> Option<JobQueue> {
     if cx.target().managed != Managed::LocalWiki {
         return None;
     }
+    let prefix = if own {
+        Some(db_key(&cx.trial_prefix().ok()?))
+    } else {
+        None
+    };
     let wiki = LocalWiki::for_target(cx.target());
-    tokio::task::spawn_blocking(move || wiki.job_counts().ok())
+    tokio::task::spawn_blocking(move || wiki.job_counts(prefix.as_deref()).ok())
         .await
         .ok()
         .flatten()
+}
+
+/// The jobs this trial's edits caused that are still in the queue, where the
+/// target exposes the queue. Other trials' and earlier runs' jobs never count.
+pub async fn own_jobs(cx: &TrialCx) -> Option<JobQueue> {
+    queue(cx, true).await
+}
+
+/// Leaves a note when the wiki holds abandoned jobs (from anyone, any run):
+/// they never drain, so they are reported as what they are, never judged.
+pub async fn note_abandoned(cx: &TrialCx) {
+    if let Some(text) = queue(cx, false).await.and_then(|q| q.abandoned()) {
+        cx.note(format!("the wiki's job queue holds {text}: failed earlier, never retried"));
+    }
+}
+
+/// A title prefix as the job table stores titles: without a namespace, `_` for spaces.
+fn db_key(prefix: &str) -> String {
+    let bare = match prefix.split_once(':') {
+        Some((ns, rest)) if !ns.contains('/') => rest,
+        _ => prefix,
+    };
+    bare.replace(' ', "_")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn job_titles_are_db_keys_without_namespace() {
+        assert_eq!(
+            super::db_key("Wikiharness/R/jobs/template edit fans out/"),
+            "Wikiharness/R/jobs/template_edit_fans_out/"
+        );
+        assert_eq!(super::db_key("User:Alice/Wikiharness/R/x y/"), "Alice/Wikiharness/R/x_y/");
+    }
 }

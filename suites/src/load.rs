@@ -669,7 +669,9 @@ async fn job_heavy(cx: TrialCx, settings: LoadSettings) -> Result<LoadSummary, T
     let summary = attack(&cx, "job_heavy", settings, &sh, steps).await?;
 
     // Drain: every page must be in the category the template adds (refreshLinks
-    // jobs), and where the target exposes it, the queue must be empty.
+    // jobs), and where the target exposes the queue, none of the jobs this
+    // trial's edits caused may still be queued. Other trials' jobs and old
+    // abandoned ones are not this trial's work: a note, never the verdict.
     let started = Instant::now();
     let anon = cx.session()?;
     let drained = poll::until(&cx, "queue drained after load", || async {
@@ -683,16 +685,20 @@ async fn job_heavy(cx: TrialCx, settings: LoadSettings) -> Result<LoadSummary, T
             .await?;
         let members = wiki::titles(&members["query"]["categorymembers"]);
         let missing = pages.iter().filter(|p| !members.contains(p)).count();
-        let queue = crate::jobs::queue(&cx).await;
-        let queued: u64 = queue.as_ref().map(|q| q.values().sum()).unwrap_or(0);
-        Ok(if missing == 0 && queued == 0 {
+        let own = crate::jobs::own_jobs(&cx).await;
+        if let Some(abandoned) = own.as_ref().and_then(|q| q.abandoned()) {
+            return Err(TrialError::fail(format!(
+                "{abandoned} among the jobs of this trial: they failed and will never run"
+            )));
+        }
+        let pending = own.as_ref().map(|q| q.pending()).unwrap_or(0);
+        Ok(if missing == 0 && pending == 0 {
             Ok(())
         } else {
             Err(format!(
                 "{missing} of {} pages not yet in {category}{}",
                 pages.len(),
-                queue
-                    .map(|q| format!("; job queue {q:?}"))
+                own.map(|q| format!("; this trial's jobs still queued: {:?}", q.pending_by_type()))
                     .unwrap_or_default()
             ))
         })
@@ -703,6 +709,7 @@ async fn job_heavy(cx: TrialCx, settings: LoadSettings) -> Result<LoadSummary, T
         started.elapsed().as_secs_f64() * 1000.0,
         "ms",
     );
+    crate::jobs::note_abandoned(&cx).await;
     drained.map_err(|e| e.context("jobs did not drain after the load"))?;
     Ok(summary)
 }
