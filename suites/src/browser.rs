@@ -50,17 +50,17 @@ pub fn trials() -> Vec<TrialSpec> {
             with_browser(&cx, |b| async move {
                 login(&c, &b).await?;
                 open_visualeditor(&c, &b, &t).await?;
-                let doc = wait_for(&b, ".ve-ce-documentNode[contenteditable=true]").await?;
+                let doc = wait_interactable(&b, ".ve-ce-documentNode[contenteditable=true]").await?;
                 doc.click().await.map_err(cmd("click the editing surface"))?;
                 b.execute("ve.init.target.getSurface().getModel().getLinearFragment(new ve.Range(1)).select();", vec![])
                     .await
                     .map_err(cmd("put the cursor at the start"))?;
                 doc.send_keys(&format!("{word} ")).await.map_err(cmd("type into VisualEditor"))?;
-                let save = wait_enabled(&b, ".oo-ui-tool-name-showSave a").await?;
+                let save = wait_interactable(&b, ".oo-ui-tool-name-showSave a").await?;
                 save.click().await.map_err(cmd("open the save dialog"))?;
-                let summary = wait_for(&b, ".ve-ui-mwSaveDialog-summary textarea").await?;
+                let summary = wait_interactable(&b, ".ve-ui-mwSaveDialog-summary textarea").await?;
                 summary.send_keys("wikiharness browser save").await.map_err(cmd("type the summary"))?;
-                let confirm = wait_enabled(&b, ".oo-ui-processDialog-actions-primary a").await?;
+                let confirm = wait_interactable(&b, ".oo-ui-processDialog-actions-primary a").await?;
                 confirm.click().await.map_err(cmd("save"))?;
                 let saved = wait_js(&b, "return !document.documentElement.classList.contains('ve-activated') && !!document.querySelector('#mw-content-text');", "the page after saving").await;
                 if let Err(e) = saved {
@@ -89,15 +89,15 @@ pub fn trials() -> Vec<TrialSpec> {
                 // Visual -> source: VisualEditor serialises its HTML through Parsoid and
                 // hands the wikitext to the classic source editor (the default on
                 // Wikimedia wikis, where the 2017 wikitext editor is a beta feature).
-                wait_for(&b, ".ve-ui-toolbar-group-editMode .oo-ui-popupToolGroup-handle").await?.click().await.map_err(cmd("open the edit-mode menu"))?;
-                wait_for(&b, ".oo-ui-tool-name-editModeSource a").await?.click().await.map_err(cmd("switch to source editing"))?;
+                wait_interactable(&b, ".ve-ui-toolbar-group-editMode .oo-ui-popupToolGroup-handle").await?.click().await.map_err(cmd("open the edit-mode menu"))?;
+                wait_interactable(&b, ".oo-ui-tool-name-editModeSource a").await?.click().await.map_err(cmd("switch to source editing"))?;
                 let area = wait_for(&b, "#wpTextbox1").await.map_err(|e| e.context("source editing did not open"))?;
                 wait_js(&b, "return !!document.querySelector('#wpTextbox1') && document.querySelector('#wpTextbox1').value.length > 0;", "the wikitext in the source editor").await?;
                 let wikitext = area.prop("value").await.map_err(cmd("read the wikitext"))?.unwrap_or_default();
                 ensure!(wikitext.trim() == expected.trim(), "visual -> source changed the wikitext:\nexpected: {expected:?}\n     got: {wikitext:?}");
                 // Source -> visual: the wikitext goes back through Parsoid into VisualEditor.
-                wait_for(&b, ".ve-init-mw-editSwitch .oo-ui-popupToolGroup-handle").await?.click().await.map_err(cmd("open the edit-mode menu of the source editor"))?;
-                wait_for(&b, ".oo-ui-tool-name-editModeVisual a").await?.click().await.map_err(cmd("switch to visual editing"))?;
+                wait_interactable(&b, ".ve-init-mw-editSwitch .oo-ui-popupToolGroup-handle").await?.click().await.map_err(cmd("open the edit-mode menu of the source editor"))?;
+                wait_interactable(&b, ".oo-ui-tool-name-editModeVisual a").await?.click().await.map_err(cmd("switch to visual editing"))?;
                 wait_activation(&b).await?;
                 let shown = b
                     .execute("return document.querySelector('.ve-ce-documentNode').innerText;", vec![])
@@ -122,11 +122,14 @@ pub fn trials() -> Vec<TrialSpec> {
             with_browser(&cx, |b| async move {
                 login(&c, &b).await?;
                 let mut url = c.target().index_url();
-                url.query_pairs_mut().append_pair("title", &t).append_pair("action", "edit");
+                // The welcome dialog VisualEditor shows a user once, over the classic
+                // editor too, is not what this trial checks (the VisualEditor trials
+                // suppress it the same way).
+                url.query_pairs_mut().append_pair("title", &t).append_pair("action", "edit").append_pair("vehidebetadialog", "1");
                 b.goto(url.as_str()).await.map_err(cmd("open the edit form"))?;
-                let area = wait_for(&b, "#wpTextbox1").await?;
+                let area = wait_interactable(&b, "#wpTextbox1").await?;
                 area.send_keys(&format!("'''{marker}'''")).await.map_err(cmd("type in the textarea"))?;
-                b.find(Locator::Css("#wpPreview")).await.map_err(cmd("find the preview button"))?.click().await.map_err(cmd("preview"))?;
+                wait_interactable(&b, "#wpPreview").await?.click().await.map_err(cmd("preview"))?;
                 let bold = wait_for(&b, "#wikiPreview b").await?;
                 let shown = bold.text().await.map_err(cmd("read the preview"))?;
                 ensure!(shown == marker, "the preview shows `{shown}` in bold, expected `{marker}`");
@@ -213,20 +216,18 @@ async fn login(cx: &TrialCx, b: &Client) -> Result<String, TrialError> {
     b.goto(cx.target().article_url("Special:UserLogin").as_str())
         .await
         .map_err(cmd("open the login page"))?;
-    wait_for(b, "#wpName1")
+    wait_interactable(b, "#wpName1")
         .await?
         .send_keys(&creds.user)
         .await
         .map_err(cmd("type the user name"))?;
-    b.find(Locator::Css("#wpPassword1"))
-        .await
-        .map_err(cmd("find the password field"))?
+    wait_interactable(b, "#wpPassword1")
+        .await?
         .send_keys(creds.password.expose())
         .await
         .map_err(cmd("type the password"))?;
-    b.find(Locator::Css("#wpLoginAttempt"))
-        .await
-        .map_err(cmd("find the login button"))?
+    wait_interactable(b, "#wpLoginAttempt")
+        .await?
         .click()
         .await
         .map_err(cmd("log in"))?;
@@ -269,6 +270,45 @@ async fn wait_activation(b: &Client) -> Result<(), TrialError> {
     Ok(())
 }
 
+/// Waits until the element at `css` can take a click or keys the way a user's
+/// would: displayed, enabled, and not covered by anything else (a dialog, an
+/// overlay still fading out) at its centre. Returns it, or fails saying what
+/// stood in the way.
+async fn wait_interactable(
+    b: &Client,
+    css: &str,
+) -> Result<fantoccini::elements::Element, TrialError> {
+    let script = "var el = document.querySelector(arguments[0]);
+        if (!el) { return 'not in the page'; }
+        var r = el.getBoundingClientRect();
+        if (r.width === 0 || r.height === 0 || getComputedStyle(el).visibility === 'hidden') { return 'not displayed'; }
+        if (el.disabled || el.getAttribute('aria-disabled') === 'true') { return 'disabled'; }
+        if (r.top < 0 || r.bottom > innerHeight) { el.scrollIntoView({ block: 'center' }); r = el.getBoundingClientRect(); }
+        var top = document.elementFromPoint(r.left + r.width / 2, r.top + Math.min(r.height / 2, 10));
+        if (top && (top === el || el.contains(top))) { return 'ok'; }
+        return top ? 'covered by ' + top.tagName.toLowerCase() + (top.className ? '.' + String(top.className).trim().split(/\\s+/).join('.') : '') : 'outside the window';";
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let state = b
+            .execute(script, vec![json!(css)])
+            .await
+            .map_err(cmd("look at the page"))?;
+        let state = state.as_str().unwrap_or("unknown").to_owned();
+        if state == "ok" {
+            return b
+                .find(Locator::Css(css))
+                .await
+                .map_err(cmd(&format!("find `{css}`")));
+        }
+        ensure!(
+            Instant::now() < deadline,
+            "`{css}` was not interactable within {} s: {state}",
+            WAIT.as_secs()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 async fn wait_for(b: &Client, css: &str) -> Result<fantoccini::elements::Element, TrialError> {
     b.wait()
         .at_most(WAIT)
@@ -280,23 +320,6 @@ async fn wait_for(b: &Client, css: &str) -> Result<fantoccini::elements::Element
                 WAIT.as_secs()
             ))
         })
-}
-
-/// Waits until the element is there and not `aria-disabled`.
-async fn wait_enabled(b: &Client, css: &str) -> Result<fantoccini::elements::Element, TrialError> {
-    let deadline = Instant::now() + WAIT;
-    loop {
-        let e = wait_for(b, css).await?;
-        if e.attr("aria-disabled").await.ok().flatten().as_deref() != Some("true") {
-            return Ok(e);
-        }
-        ensure!(
-            Instant::now() < deadline,
-            "`{css}` stayed disabled for {} s",
-            WAIT.as_secs()
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
 }
 
 /// Waits until `script` returns true.
