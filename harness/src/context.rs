@@ -312,7 +312,11 @@ mod tests {
 
     fn run(target: &str) -> Arc<RunShared> {
         let file = crate::paths::repo_registry();
-        let target = Registry::load(&[file]).unwrap().get(target).unwrap().clone();
+        let target = Registry::load(&[file])
+            .unwrap()
+            .get(target)
+            .unwrap()
+            .clone();
         Arc::new(RunShared::new(
             Arc::new(target),
             "20261206T080737Z-b9cf".into(),
@@ -349,7 +353,10 @@ mod tests {
         let b = cx(&run, "shellbox::syntaxhighlight_parse_has_token_spans").trial_tag();
         assert_ne!(a, b);
         assert_eq!(a, cx(&run, "api::parse_renders_wikitext").trial_tag());
-        assert!(a.len() == 8 && a.chars().all(|c| c.is_ascii_alphanumeric()), "{a}");
+        assert!(
+            a.len() == 8 && a.chars().all(|c| c.is_ascii_alphanumeric()),
+            "{a}"
+        );
     }
 
     #[test]
@@ -357,11 +364,19 @@ mod tests {
         let run = Arc::new({
             let mut t = (*run("test2").target).clone();
             t.write = crate::target::WritePolicy::ReadOnly;
-            RunShared::new(Arc::new(t), "r".into(), PathBuf::new(), CredentialSource::env_only())
+            RunShared::new(
+                Arc::new(t),
+                "r".into(),
+                PathBuf::new(),
+                CredentialSource::env_only(),
+            )
         });
         let err = cx(&run, "api::edit_create_append_section")
             .sandbox_title("X")
             .unwrap_err();
-        assert!(matches!(err, TrialError::Skipped(ref r) if r.contains("read-only")), "{err:?}");
+        assert!(
+            matches!(err, TrialError::Skipped(ref r) if r.contains("read-only")),
+            "{err:?}"
+        );
     }
 }

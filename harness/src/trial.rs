@@ -84,8 +84,8 @@ pub struct TrialSpec {
     pub meta: TrialMeta,
     /// Account roles it logs in as.
     pub accounts: Vec<String>,
-    /// If set, the trial is ignored unless asked for (`--include-ignored`),
-    /// and this says how to ask.
+    /// If set, the trial is ignored unless asked for: the flag that asks
+    /// (`--load`; `--include-ignored` asks for every such trial).
     pub opt_in: Option<String>,
     /// Time limit.
     pub timeout: Duration,
@@ -171,9 +171,9 @@ impl TrialBuilder {
         self
     }
 
-    /// Ignored unless asked for; `how` tells the user how to ask.
-    pub fn opt_in(mut self, how: &str) -> Self {
-        self.opt_in = Some(how.into());
+    /// Ignored unless asked for with `flag` (or `--include-ignored`).
+    pub fn opt_in(mut self, flag: &str) -> Self {
+        self.opt_in = Some(flag.into());
         self
     }
 

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use wikiharness_harness::context::RunShared;
+use wikiharness_harness::events::SkipCause;
 use wikiharness_harness::runner::{Setup, plan, setup};
 use wikiharness_harness::target::{CredentialSource, Target};
 use wikiharness_harness::{Capability, SetupError, TrialSpec};
@@ -27,7 +28,7 @@ fn catalog(
         .feature("Load")
         .team("SRE Service Ops")
         .needs(Capability::Load)
-        .opt_in("run with --include-ignored")
+        .opt_in("--include-ignored")
         .run(|_| async { Ok(()) });
     let httpbb = TrialSpec::build("httpbb::local", "root")
         .feature("Page views")
@@ -176,7 +177,10 @@ fn missing_credentials_skip_when_asked_or_not_selected() {
     assert_eq!(
         edit.disposition,
         plan::Disposition::Skip(
-            "no credentials: account `bot` needs WH_SETUP_TEST_UNSET_USER".into()
+            "no credentials: account `bot` needs WH_SETUP_TEST_UNSET_USER".into(),
+            SkipCause::NotAsked {
+                run_with: "WH_SETUP_TEST_UNSET_USER".into()
+            }
         )
     );
 
@@ -207,10 +211,10 @@ fn capabilities_the_target_lacks_are_skips_with_reasons() {
     assert_eq!(by_name("pageviews::main"), plan::Disposition::Run);
     // test2 says on_missing_credentials = "skip".
     assert!(
-        matches!(by_name("api::edit"), plan::Disposition::Skip(r) if r.starts_with("no credentials: account `bot` needs WIKI_TEST2_BOT_USER"))
+        matches!(by_name("api::edit"), plan::Disposition::Skip(r, SkipCause::NotAsked { .. }) if r.starts_with("no credentials: account `bot` needs WIKI_TEST2_BOT_USER"))
     );
     assert!(
-        matches!(by_name("load::readers"), plan::Disposition::Skip(r) if r == "not safe against production target `test2`")
+        matches!(by_name("load::readers"), plan::Disposition::Skip(r, SkipCause::TargetRules) if r == "not safe against production target `test2`")
     );
 
     let (_d, f) = user_file("[targets.ro]\nbase_url = \"http://127.0.0.1:9\"\n");

@@ -3,37 +3,44 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
-use wikiharness_harness::events::{RunRecord, Status, TrialRecord};
+use wikiharness_harness::events::{RunRecord, SkipCause, Status, TrialRecord};
 
 use crate::registry::{Feature, Registry, matches};
 
 /// The rules, as shown in the reports.
 pub const RULES: &[(&str, &str)] = &[
     (
-        "Not covered",
-        "No automated trial covers the feature. Never shown as ready.",
-    ),
-    (
         "Not ready",
         "At least one covering trial failed (including a violated latency or error-rate threshold).",
     ),
     (
         "At risk",
-        "Covering trials passed, but the coverage is partial (some were skipped), a trial is flaky (passed and failed on the same code in recent runs), or an effect took longer than the feature's max_time_to_effect_ms.",
+        "Every covering trial that ran passed, but there is evidence of risk: a trial is flaky (passed and failed on the same code in recent runs), a load threshold was met within 20% of its limit, or an effect took longer than the feature's max_time_to_effect_ms.",
+    ),
+    (
+        "Not covered",
+        "No automated trial covers the feature. Never shown as ready.",
     ),
     (
         "Not tested on this target",
-        "Every covering trial was skipped here (read-only target, no credentials, no load allowed, ...) or none ran in this run; the reasons are listed.",
+        "No covering trial could run because the target's own rules forbid it (production safety, a read-only target, no load allowed) or the target lacks what it needs (no browser, no Shellbox URL); the reasons are listed.",
+    ),
+    (
+        "Not run in this run",
+        "No covering trial ran because of a choice of this run: opt-in trials not asked for, diff mode without --baseline, credentials not given, or a --suite/--team/name filter. The reasons name the flag that runs them.",
     ),
     (
         "Ready",
-        "Every covering trial ran and passed, within the feature's limits, and none is flaky.",
+        "Every covering trial that ran passed, within the feature's limits, with no evidence of risk. Trials this run chose not to run, or the target forbids, are listed but do not lower the verdict.",
     ),
     (
         "Team",
-        "A team's verdict is the worst of its features' verdicts, in the order Not ready, At risk, Not covered, Not tested on this target, Ready.",
+        "A team's verdict is the worst of its features' verdicts, in the order Not ready, At risk, Not covered, Not tested on this target, Ready; features not run in this run count only when none of the team's features ran.",
     ),
 ];
+
+/// Share of a threshold's limit beyond which a met threshold is a risk.
+pub const NEAR_LIMIT: f64 = 0.8;
 
 /// A verdict; the order is from best to worst.
 #[derive(
@@ -41,13 +48,15 @@ pub const RULES: &[(&str, &str)] = &[
 )]
 #[serde(rename_all = "kebab-case")]
 pub enum Verdict {
-    /// Every covering trial passed.
+    /// Every covering trial that ran passed.
     Ready,
-    /// Nothing could run here.
+    /// Nothing ran, by a choice of this run.
+    NotRun,
+    /// Nothing could run on this target.
     NotTested,
     /// No trial covers it.
     NotCovered,
-    /// Partial, flaky or slow.
+    /// Passed, with evidence of risk.
     AtRisk,
     /// A failure.
     NotReady,
@@ -55,11 +64,12 @@ pub enum Verdict {
 
 impl Verdict {
     /// All verdicts, worst first.
-    pub const WORST_FIRST: [Verdict; 5] = [
+    pub const WORST_FIRST: [Verdict; 6] = [
         Verdict::NotReady,
         Verdict::AtRisk,
         Verdict::NotCovered,
         Verdict::NotTested,
+        Verdict::NotRun,
         Verdict::Ready,
     ];
 
@@ -67,6 +77,7 @@ impl Verdict {
     pub fn label(self) -> &'static str {
         match self {
             Verdict::Ready => "Ready",
+            Verdict::NotRun => "Not run in this run",
             Verdict::NotTested => "Not tested on this target",
             Verdict::NotCovered => "Not covered",
             Verdict::AtRisk => "At risk",
@@ -78,6 +89,7 @@ impl Verdict {
     pub fn slug(self) -> &'static str {
         match self {
             Verdict::Ready => "ready",
+            Verdict::NotRun => "not-run",
             Verdict::NotTested => "not-tested",
             Verdict::NotCovered => "not-covered",
             Verdict::AtRisk => "at-risk",
@@ -159,7 +171,7 @@ pub fn judge(registry: &Registry, run: &RunRecord, flaky: &BTreeSet<String>) -> 
             let features: Vec<_> = team
                 .features
                 .iter()
-                .map(|f| judge_feature(f, &run.trials, flaky))
+                .map(|f| judge_feature(f, run, flaky))
                 .collect();
             let mut counts = BTreeMap::new();
             for f in &features {
@@ -169,11 +181,7 @@ pub fn judge(registry: &Registry, run: &RunRecord, flaky: &BTreeSet<String>) -> 
                 name: team.name.clone(),
                 slug: slug(&team.name),
                 contact: team.contact.clone(),
-                verdict: features
-                    .iter()
-                    .map(|f| f.verdict)
-                    .max()
-                    .unwrap_or(Verdict::NotCovered),
+                verdict: team_verdict(&features),
                 counts,
                 features,
             }
@@ -188,17 +196,28 @@ pub fn judge(registry: &Registry, run: &RunRecord, flaky: &BTreeSet<String>) -> 
     Readiness { teams, unmapped }
 }
 
-fn judge_feature(
-    feature: &Feature,
-    trials: &[TrialRecord],
-    flaky: &BTreeSet<String>,
-) -> FeatureReadiness {
-    let covering: Vec<&TrialRecord> = trials
+/// The worst feature verdict; features not run count only when none ran.
+fn team_verdict(features: &[FeatureReadiness]) -> Verdict {
+    let worst = |run_only: bool| {
+        features
+            .iter()
+            .map(|f| f.verdict)
+            .filter(|v| !run_only || *v != Verdict::NotRun)
+            .max()
+    };
+    worst(true)
+        .or_else(|| worst(false))
+        .unwrap_or(Verdict::NotCovered)
+}
+
+fn judge_feature(feature: &Feature, run: &RunRecord, flaky: &BTreeSet<String>) -> FeatureReadiness {
+    let covering: Vec<&TrialRecord> = run
+        .trials
         .iter()
         .filter(|t| feature.trials.iter().any(|p| matches(p, &t.meta.name)))
         .collect();
     let results = covering.iter().map(|t| t.meta.name.clone()).collect();
-    let (verdict, reasons) = verdict_of(feature, &covering, flaky);
+    let (verdict, reasons) = verdict_of(feature, &covering, &run.info.selection, flaky);
     FeatureReadiness {
         feature: feature.clone(),
         verdict,
@@ -207,9 +226,31 @@ fn judge_feature(
     }
 }
 
+/// A skipped trial's cause; records without one were skipped at run time.
+fn cause(t: &TrialRecord) -> SkipCause {
+    t.skip.clone().unwrap_or(SkipCause::Unavailable)
+}
+
+/// `n of m trials <what>: reason; reason`, the reasons deduplicated.
+fn skip_line(what: &str, skipped: &[&&TrialRecord], of: usize) -> Option<String> {
+    if skipped.is_empty() {
+        return None;
+    }
+    let reasons: BTreeSet<&str> = skipped
+        .iter()
+        .map(|t| t.message.as_deref().unwrap_or("no reason given"))
+        .collect();
+    Some(format!(
+        "{} of {of} trials {what}: {}",
+        skipped.len(),
+        reasons.into_iter().collect::<Vec<_>>().join("; ")
+    ))
+}
+
 fn verdict_of(
     feature: &Feature,
     covering: &[&TrialRecord],
+    selection: &[String],
     flaky: &BTreeSet<String>,
 ) -> (Verdict, Vec<String>) {
     if feature.trials.is_empty() {
@@ -219,10 +260,15 @@ fn verdict_of(
         );
     }
     if covering.is_empty() {
-        return (
-            Verdict::NotTested,
-            vec!["none of its trials ran in this run (filtered out)".into()],
-        );
+        let why = if selection.is_empty() {
+            "none of its trials is in this run".to_owned()
+        } else {
+            format!(
+                "not selected by {}: run without it to include them",
+                selection.join(" ")
+            )
+        };
+        return (Verdict::NotRun, vec![why]);
     }
     let with = |s: Status| covering.iter().filter(move |t| t.status == s);
     let failed: Vec<String> = with(Status::Failed)
@@ -237,39 +283,60 @@ fn verdict_of(
     if !failed.is_empty() {
         return (Verdict::NotReady, failed);
     }
-    let skip_reasons: BTreeSet<String> = with(Status::Skipped)
-        .map(|t| {
-            t.message
-                .clone()
-                .unwrap_or_else(|| "no reason given".into())
-        })
-        .collect();
-    let skipped = with(Status::Skipped).count();
-    if skipped == covering.len() {
-        return (
-            Verdict::NotTested,
-            skip_reasons
-                .into_iter()
-                .map(|r| format!("skipped: {r}"))
-                .collect(),
-        );
+    let (chosen, forbidden): (Vec<_>, Vec<_>) =
+        with(Status::Skipped).partition(|t| cause(t).is_choice());
+    let n = covering.len();
+    let skips: Vec<String> = [
+        skip_line("not run in this run", &chosen, n),
+        skip_line("not tested on this target", &forbidden, n),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let ran: Vec<&&TrialRecord> = with(Status::Passed).collect();
+    if ran.is_empty() {
+        let verdict = if forbidden.is_empty() {
+            Verdict::NotRun
+        } else {
+            Verdict::NotTested
+        };
+        return (verdict, skips);
     }
+    let risks = risks(feature, &ran, flaky);
+    if risks.is_empty() {
+        let mut reasons = vec![format!("all {} trials that ran passed", ran.len())];
+        reasons.extend(skips);
+        (Verdict::Ready, reasons)
+    } else {
+        (Verdict::AtRisk, risks)
+    }
+}
+
+/// Evidence of risk among passed trials: flaky, near a threshold, slow effects.
+fn risks(feature: &Feature, ran: &[&&TrialRecord], flaky: &BTreeSet<String>) -> Vec<String> {
     let mut risks = Vec::new();
-    if skipped > 0 {
-        risks.push(format!(
-            "partially covered: {skipped} of {} trials skipped ({})",
-            covering.len(),
-            skip_reasons.into_iter().collect::<Vec<_>>().join("; ")
-        ));
-    }
-    for t in covering.iter().filter(|t| flaky.contains(&t.meta.name)) {
+    for t in ran.iter().filter(|t| flaky.contains(&t.meta.name)) {
         risks.push(format!(
             "flaky: {} passed and failed on the same code in recent runs",
             t.meta.name
         ));
     }
+    for t in ran {
+        let near = t
+            .load
+            .iter()
+            .flat_map(|l| &l.thresholds)
+            .filter(|r| r.passed && r.near_limit(NEAR_LIMIT));
+        for r in near {
+            risks.push(format!(
+                "near its limit: {} met {r}, within {:.0}% of the limit",
+                t.meta.name,
+                (1.0 - NEAR_LIMIT) * 100.0
+            ));
+        }
+    }
     if let Some(max) = feature.max_time_to_effect_ms {
-        for t in covering {
+        for t in ran {
             for f in t
                 .figures
                 .iter()
@@ -284,14 +351,7 @@ fn verdict_of(
             }
         }
     }
-    if risks.is_empty() {
-        (
-            Verdict::Ready,
-            vec![format!("all {} covering trials passed", covering.len())],
-        )
-    } else {
-        (Verdict::AtRisk, risks)
-    }
+    risks
 }
 
 #[cfg(test)]

@@ -101,6 +101,7 @@ fn run() -> RunRecord {
                     needs: vec![Capability::Read],
                     production_safe: true,
                 },
+                skip: None,
                 status,
                 message: (status != Status::Passed).then(|| format!("message of trial {i}")),
                 started_at: "2026-11-26T18:00:00Z".into(),

@@ -59,8 +59,8 @@ fn index_has_metadata_grid_and_links() {
     assert_eq!(rows.len(), 2);
     assert_eq!(
         rows[0].value().attr("data-verdict"),
-        Some("at-risk"),
-        "partial coverage (a skip) makes Platform at risk"
+        Some("ready"),
+        "a skipped trial is listed but does not lower Platform's verdict"
     );
     assert_eq!(rows[1].value().attr("data-verdict"), Some("not-ready"));
     for link in doc.select(&sel("#teams ~ table a")) {

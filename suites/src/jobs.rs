@@ -196,7 +196,9 @@ pub async fn own_jobs(cx: &TrialCx) -> Option<JobQueue> {
 /// they never drain, so they are reported as what they are, never judged.
 pub async fn note_abandoned(cx: &TrialCx) {
     if let Some(text) = queue(cx, false).await.and_then(|q| q.abandoned()) {
-        cx.note(format!("the wiki's job queue holds {text}: failed earlier, never retried"));
+        cx.note(format!(
+            "the wiki's job queue holds {text}: failed earlier, never retried"
+        ));
     }
 }
 
@@ -217,6 +219,9 @@ mod tests {
             super::db_key("Wikiharness/R/jobs/template edit fans out/"),
             "Wikiharness/R/jobs/template_edit_fans_out/"
         );
-        assert_eq!(super::db_key("User:Alice/Wikiharness/R/x y/"), "Alice/Wikiharness/R/x_y/");
+        assert_eq!(
+            super::db_key("User:Alice/Wikiharness/R/x y/"),
+            "Alice/Wikiharness/R/x_y/"
+        );
     }
 }

@@ -20,8 +20,8 @@ use crate::rest::route_title;
 use crate::support::teams::{PLATFORM, SERVICE_OPS};
 use crate::support::{poll, titles, wiki};
 
-/// How to ask for the load trials.
-const OPT_IN: &str = "load scenarios run with --load (or --include-ignored)";
+/// The flag that asks for the full-size load trials.
+const OPT_IN: &str = "--load";
 /// Request-rate cap for scenarios that write.
 const WRITE_RPS: u32 = 5;
 /// Pages read by the reader scenarios.
@@ -698,8 +698,11 @@ async fn job_heavy(cx: TrialCx, settings: LoadSettings) -> Result<LoadSummary, T
             Err(format!(
                 "{missing} of {} pages not yet in {category}{}",
                 pages.len(),
-                own.map(|q| format!("; this trial's jobs still queued: {:?}", q.pending_by_type()))
-                    .unwrap_or_default()
+                own.map(|q| format!(
+                    "; this trial's jobs still queued: {:?}",
+                    q.pending_by_type()
+                ))
+                .unwrap_or_default()
             ))
         })
     })

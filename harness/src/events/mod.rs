@@ -11,6 +11,6 @@ mod record;
 
 pub use log::{EventLog, read_events};
 pub use record::{
-    Capability, Counts, Event, Exchange, Figure, RunInfo, RunRecord, SCHEMA_VERSION, Status,
-    TrialMeta, TrialRecord,
+    Capability, Counts, Event, Exchange, Figure, RunInfo, RunRecord, SCHEMA_VERSION, SkipCause,
+    Status, TrialMeta, TrialRecord,
 };

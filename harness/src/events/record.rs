@@ -68,6 +68,30 @@ pub enum Status {
     Skipped,
 }
 
+/// Why a skipped trial did not run: a choice of this run, or the target.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum SkipCause {
+    /// This run did not ask for it (opt-in, no `--baseline`, no credentials
+    /// given); `run_with` says what runs it.
+    NotAsked {
+        /// The flag or setting that runs it (`--load`, `--baseline TARGET`, ...).
+        run_with: String,
+    },
+    /// The target's own rules forbid it (production, read-only, no load allowed).
+    TargetRules,
+    /// The trial found at run time that this target lacks what it needs
+    /// (no browser, no Shellbox URL).
+    Unavailable,
+}
+
+impl SkipCause {
+    /// Whether a different run against the same target would run the trial.
+    pub fn is_choice(&self) -> bool {
+        matches!(self, SkipCause::NotAsked { .. })
+    }
+}
+
 /// One request and its answer, kept as evidence.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Exchange {
@@ -126,6 +150,10 @@ pub struct TrialRecord {
     /// Failure message or skip reason.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// Why it was skipped, when it was (absent in older records: read as
+    /// [`SkipCause::Unavailable`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skip: Option<SkipCause>,
     /// RFC 3339 start time.
     pub started_at: String,
     /// Wall time.
@@ -171,6 +199,10 @@ pub struct RunInfo {
     /// The baseline of diff mode, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline: Option<String>,
+    /// What the command line narrowed the run to (`--suite api`, `--team Web`,
+    /// a name filter); empty when it ran everything.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub selection: Vec<String>,
     /// `K/N` when this run is one shard of several; `merged N shards` after a merge.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shard: Option<String>,
@@ -191,6 +223,7 @@ impl RunInfo {
             harness_version: env!("CARGO_PKG_VERSION").into(),
             git_commit: None,
             baseline: None,
+            selection: Vec::new(),
             shard: None,
         }
     }

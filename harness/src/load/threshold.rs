@@ -31,6 +31,25 @@ pub struct ThresholdResult {
     pub unit: String,
     /// Whether it held.
     pub passed: bool,
+    /// The limit, in the rule's base unit (absent in older records).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<f64>,
+    /// Whether the limit is an upper bound (`<`, `<=`).
+    #[serde(default)]
+    pub upper: bool,
+}
+
+impl ThresholdResult {
+    /// Whether the observed value used more than `share` of the room the
+    /// limit allows: `p95 < 500ms` observed at 450 ms is near at 0.8;
+    /// `rps > 20` is near below 25 req/s. False without a known limit.
+    pub fn near_limit(&self, share: f64) -> bool {
+        match self.limit {
+            Some(limit) if limit > 0.0 && self.upper => self.observed >= share * limit,
+            Some(limit) if limit > 0.0 => self.observed <= limit / share,
+            _ => false,
+        }
+    }
 }
 
 impl std::fmt::Display for ThresholdResult {
@@ -131,6 +150,8 @@ impl Threshold {
             observed,
             unit: unit.into(),
             passed,
+            limit: Some(self.limit),
+            upper: self.op.starts_with('<'),
         })
     }
 }
@@ -238,5 +259,20 @@ mod tests {
                 .judge(&s)
                 .is_none()
         );
+    }
+
+    #[test]
+    fn near_limit_measures_the_room_used() {
+        let s = summary(&[450_000; 100], 0);
+        let judged = |rule: &str| Threshold::parse(rule).unwrap().judge(&s).unwrap();
+        assert!(judged("p95 < 500ms").near_limit(0.8), "450 of 500 ms");
+        assert!(!judged("p95 < 1s").near_limit(0.8), "450 of 1000 ms");
+        assert!(!judged("error_rate < 1%").near_limit(0.8), "no errors");
+        let rps = judged("rps > 1");
+        assert!(rps.passed);
+        assert_eq!(rps.near_limit(0.8), rps.observed <= 1.25, "{rps}");
+        let mut old = judged("p95 < 500ms");
+        old.limit = None;
+        assert!(!old.near_limit(0.8), "older records carry no limit");
     }
 }

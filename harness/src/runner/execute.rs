@@ -8,7 +8,7 @@ use libtest_mimic::{Completion, Failed, Trial};
 
 use super::plan::{Disposition, Planned};
 use crate::context::{RunShared, TrialCx};
-use crate::events::{Event, EventLog, Status, TrialMeta, TrialRecord};
+use crate::events::{Event, EventLog, SkipCause, Status, TrialMeta, TrialRecord};
 use crate::evidence::{Collected, Recorder};
 use crate::trial::{TrialError, TrialSpec};
 
@@ -50,16 +50,18 @@ impl Results {
             .push(record);
     }
 
-    /// Records a trial that was not run, with its reason.
-    pub fn skipped(&self, meta: &TrialMeta, reason: &str) {
-        self.finished(record(
+    /// Records a trial that was not run, with its reason and cause.
+    pub fn skipped(&self, meta: &TrialMeta, reason: &str, cause: SkipCause) {
+        let mut r = record(
             meta,
             Status::Skipped,
             Some(reason.into()),
             now(),
             0.0,
             Collected::default(),
-        ));
+        );
+        r.skip = Some(cause);
+        self.finished(r);
     }
 
     /// Every trial finished so far.
@@ -88,6 +90,7 @@ fn record(
 ) -> TrialRecord {
     TrialRecord {
         meta: meta.clone(),
+        skip: (status == Status::Skipped).then_some(SkipCause::Unavailable),
         status,
         message,
         started_at,
@@ -112,10 +115,10 @@ pub fn to_libtest(
     let name = p.spec.meta.name.clone();
     let ignored = p.spec.opt_in.is_some();
     let trial = match p.disposition {
-        Disposition::Skip(reason) => {
+        Disposition::Skip(reason, cause) => {
             let meta = p.spec.meta.clone();
             Trial::ignorable_test(name, move || {
-                results.skipped(&meta, &reason);
+                results.skipped(&meta, &reason, cause.clone());
                 Ok(Completion::ignored_with(reason))
             })
         }

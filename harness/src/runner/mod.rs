@@ -196,7 +196,7 @@ fn run(catalog: Box<Catalog>, finish: Arc<Finish>) -> Result<ExitCode, SetupErro
     let results = Arc::new(Results::new(EventLog::create(
         &run_dir.join("events.jsonl"),
     )?));
-    let info = run_info(&target, &run_id, &argv, &opts);
+    let info = run_info(&target, &run_id, &argv, &opts, &args);
     results.log().emit(&Event::RunStarted(info.clone()));
     eprintln!(
         "wikiharness: run {run_id} against `{}` ({}); results in {}",
@@ -206,7 +206,7 @@ fn run(catalog: Box<Catalog>, finish: Arc<Finish>) -> Result<ExitCode, SetupErro
     );
     for p in &planned {
         if p.selected
-            && let plan::Disposition::Skip(reason) = &p.disposition
+            && let plan::Disposition::Skip(reason, _) = &p.disposition
         {
             eprintln!("wikiharness: will skip {}: {reason}", p.spec.meta.name);
         }
@@ -217,8 +217,12 @@ fn run(catalog: Box<Catalog>, finish: Arc<Finish>) -> Result<ExitCode, SetupErro
                 || Ok(()),
             ))
         {
-            let how = p.spec.opt_in.clone().unwrap_or_default();
-            results.skipped(&p.spec.meta, &format!("opt-in: {how}"));
+            let flag = p.spec.opt_in.clone().unwrap_or_default();
+            results.skipped(
+                &p.spec.meta,
+                &format!("opt-in: run with {flag} (or --include-ignored)"),
+                crate::events::SkipCause::NotAsked { run_with: flag },
+            );
         }
     }
 
@@ -285,8 +289,15 @@ fn tokio_handle_for_listing() -> tokio::runtime::Handle {
     .clone()
 }
 
-fn run_info(target: &Target, run_id: &str, argv: &[String], opts: &cli::RunOptions) -> RunInfo {
+fn run_info(
+    target: &Target,
+    run_id: &str,
+    argv: &[String],
+    opts: &cli::RunOptions,
+    args: &Arguments,
+) -> RunInfo {
     RunInfo {
+        selection: selection(opts, args),
         target_description: target.description.clone(),
         started_at: now(),
         command_line: argv.iter().map(|a| redact::redact(a)).collect(),
@@ -295,6 +306,30 @@ fn run_info(target: &Target, run_id: &str, argv: &[String], opts: &cli::RunOptio
         shard: opts.shard.map(|s| format!("{}/{}", s.index, s.count)),
         ..RunInfo::new(run_id, &target.name, target.base_url.as_str())
     }
+}
+
+/// The options that narrowed the run, as the user wrote them.
+fn selection(opts: &cli::RunOptions, args: &Arguments) -> Vec<String> {
+    let flagged = |flag: &str, names: &[String]| {
+        names
+            .iter()
+            .map(|n| format!("{flag} {n}"))
+            .collect::<Vec<_>>()
+    };
+    let mut s = flagged("--team", &opts.teams);
+    s.extend(flagged("--suite", &opts.suites));
+    s.extend(flagged("--skip", &args.skip));
+    if let Some(f) = &args.filter {
+        s.push(if args.exact {
+            format!("--exact {f}")
+        } else {
+            f.clone()
+        });
+    }
+    if opts.shard.is_some() {
+        s.push("--shard".into());
+    }
+    s
 }
 
 fn git_commit() -> Option<String> {

@@ -8,7 +8,7 @@ use libtest_mimic::{Arguments, Trial};
 use crate::cli::RunOptions;
 use crate::context::RunShared;
 use crate::error::{CredentialGap, SetupError};
-use crate::events::Capability;
+use crate::events::{Capability, SkipCause};
 use crate::target::{MissingCredentials, Target, WritePolicy};
 use crate::trial::TrialSpec;
 
@@ -17,8 +17,8 @@ use crate::trial::TrialSpec;
 pub enum Disposition {
     /// Run it.
     Run,
-    /// Report it as skipped with this reason.
-    Skip(String),
+    /// Report it as skipped with this reason and cause.
+    Skip(String, SkipCause),
 }
 
 /// A trial with its disposition.
@@ -99,7 +99,7 @@ pub fn plan(
             let selected = libtest_selects(args, &spec);
             let baseline = run.baseline.as_ref().map(|(t, _)| t.as_ref());
             let disposition = match capability_gap(&spec, &run.target, baseline) {
-                Some(reason) => Disposition::Skip(reason),
+                Some((reason, cause)) => Disposition::Skip(reason, cause),
                 None => match missing_credentials(&spec, run) {
                     None => Disposition::Run,
                     Some(err) => {
@@ -109,7 +109,11 @@ pub fn plan(
                         if selected && !skip && !args.list {
                             return Err(err);
                         }
-                        Disposition::Skip(format!("no credentials: {}", credential_reason(&err)))
+                        let (reason, run_with) = credential_reason(&err);
+                        Disposition::Skip(
+                            format!("no credentials: {reason}"),
+                            SkipCause::NotAsked { run_with },
+                        )
                     }
                 },
             };
@@ -122,14 +126,16 @@ pub fn plan(
         .collect()
 }
 
-/// Why the target cannot run the trial, if it cannot.
+/// Why this run cannot run the trial, if it cannot, and whether that is the
+/// target's rule or a choice of the run.
 pub fn capability_gap(
     spec: &TrialSpec,
     target: &Target,
     baseline: Option<&Target>,
-) -> Option<String> {
+) -> Option<(String, SkipCause)> {
+    let rule = |reason: String| Some((reason, SkipCause::TargetRules));
     if target.production && !spec.meta.production_safe {
-        return Some(format!(
+        return rule(format!(
             "not safe against production target `{}`",
             target.name
         ));
@@ -137,17 +143,22 @@ pub fn capability_gap(
     for cap in &spec.meta.needs {
         match cap {
             Capability::Write if target.write == WritePolicy::ReadOnly => {
-                return Some(format!(
+                return rule(format!(
                     "target `{}` is read-only (write.policy in {})",
                     target.name,
                     target.file.display()
                 ));
             }
             Capability::Compare if baseline.is_none() => {
-                return Some("diff mode: run with --baseline TARGET".into());
+                return Some((
+                    "diff mode: run with --baseline TARGET".into(),
+                    SkipCause::NotAsked {
+                        run_with: "--baseline TARGET".into(),
+                    },
+                ));
             }
             Capability::Load if !target.allow_load => {
-                return Some(format!(
+                return rule(format!(
                     "target `{}` does not allow load (allow_load in {})",
                     target.name,
                     target.file.display()
@@ -187,11 +198,13 @@ fn missing_credentials(spec: &TrialSpec, run: &RunShared) -> Option<SetupError> 
     })
 }
 
-fn credential_reason(err: &SetupError) -> String {
+/// Why credentials are missing, and what to set.
+fn credential_reason(err: &SetupError) -> (String, String) {
     match err {
-        SetupError::MissingCredentials(gap) => {
-            format!("account `{}` needs {}", gap.account, gap.var)
-        }
-        other => other.to_string(),
+        SetupError::MissingCredentials(gap) => (
+            format!("account `{}` needs {}", gap.account, gap.var),
+            gap.var.clone(),
+        ),
+        other => (other.to_string(), "the target's accounts".into()),
     }
 }

@@ -1,7 +1,11 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use wikiharness_harness::events::{Figure, RunInfo, RunRecord, Status, TrialMeta, TrialRecord};
+use wikiharness_harness::events::{
+    Figure, RunInfo, RunRecord, SkipCause, Status, TrialMeta, TrialRecord,
+};
+use wikiharness_harness::load::stats::EndpointRecorder;
+use wikiharness_harness::load::{LoadSummary, Threshold};
 
 use super::*;
 use crate::registry::Registry;
@@ -29,6 +33,7 @@ fn trial(name: &str, status: Status, message: Option<&str>) -> TrialRecord {
             needs: vec![],
             production_safe: true,
         },
+        skip: (status == Status::Skipped).then_some(SkipCause::TargetRules),
         status,
         message: message.map(Into::into),
         started_at: String::new(),
@@ -89,7 +94,7 @@ fn a_failure_is_not_ready_with_the_message() {
 }
 
 #[test]
-fn all_skipped_is_not_tested_with_reasons() {
+fn skipped_by_the_target_is_not_tested_with_reasons() {
     let r = judge(
         &registry(),
         &run(vec![
@@ -100,22 +105,106 @@ fn all_skipped_is_not_tested_with_reasons() {
     );
     let a = feature(&r, "A");
     assert_eq!(a.verdict, Verdict::NotTested);
-    assert_eq!(a.reasons, ["skipped: read-only"]);
+    assert_eq!(
+        a.reasons,
+        ["2 of 2 trials not tested on this target: read-only"]
+    );
+}
+
+fn not_asked(name: &str, flag: &str) -> TrialRecord {
+    let mut t = trial(
+        name,
+        Status::Skipped,
+        Some(&format!("opt-in: run with {flag}")),
+    );
+    t.skip = Some(SkipCause::NotAsked {
+        run_with: flag.into(),
+    });
+    t
 }
 
 #[test]
-fn partial_flaky_and_slow_are_at_risk() {
+fn skipped_by_choice_is_not_run_and_names_the_flag() {
+    let r = judge(
+        &registry(),
+        &run(vec![
+            not_asked("s::a1", "--load"),
+            not_asked("s::a2", "--load"),
+        ]),
+        &BTreeSet::new(),
+    );
+    let a = feature(&r, "A");
+    assert_eq!(a.verdict, Verdict::NotRun);
+    assert_eq!(
+        a.reasons,
+        ["2 of 2 trials not run in this run: opt-in: run with --load"]
+    );
+}
+
+#[test]
+fn a_partial_run_is_ready_and_lists_what_did_not_run() {
     let r = judge(
         &registry(),
         &run(vec![
             trial("s::a1", Status::Passed, None),
-            trial("s::a2", Status::Skipped, Some("no creds")),
+            not_asked("s::a2", "--load"),
         ]),
         &BTreeSet::new(),
     );
-    assert_eq!(feature(&r, "A").verdict, Verdict::AtRisk);
-    assert!(feature(&r, "A").reasons[0].starts_with("partially covered: 1 of 2"));
+    let a = feature(&r, "A");
+    assert_eq!(a.verdict, Verdict::Ready);
+    assert_eq!(
+        a.reasons,
+        [
+            "all 1 trials that ran passed",
+            "1 of 2 trials not run in this run: opt-in: run with --load"
+        ]
+    );
+}
 
+#[test]
+fn a_team_ignores_features_not_run_unless_none_ran() {
+    let r = judge(
+        &registry(),
+        &run(vec![trial("jobs::x", Status::Passed, None)]),
+        &BTreeSet::new(),
+    );
+    assert_eq!(feature(&r, "A").verdict, Verdict::NotRun);
+    assert_eq!(r.teams[0].verdict, Verdict::Ready);
+
+    let r = judge(
+        &registry(),
+        &run(vec![not_asked("s::a1", "--load")]),
+        &BTreeSet::new(),
+    );
+    assert_eq!(
+        r.teams[0].verdict,
+        Verdict::NotRun,
+        "nothing of the team ran"
+    );
+}
+
+/// A load summary of 100 requests of `latency_ms`, judged by `p95 < 500ms`.
+fn p95_of(latency_ms: u64) -> LoadSummary {
+    let rec = EndpointRecorder::default();
+    for _ in 0..100 {
+        rec.record(latency_ms * 1000, Some(200), None, false, None);
+    }
+    let mut summary = LoadSummary {
+        scenario: "readers".into(),
+        users: 1,
+        max_rps: None,
+        total: rec.summary("total", 1.0),
+        endpoints: vec![],
+        thresholds: vec![],
+    };
+    let judged = Threshold::parse("p95 < 500ms").unwrap().judge(&summary);
+    summary.thresholds = vec![judged.unwrap()];
+    summary
+}
+
+#[test]
+fn flaky_near_limit_and_slow_are_at_risk() {
     let flaky: BTreeSet<String> = ["s::a1".to_string()].into();
     let r = judge(
         &registry(),
@@ -126,6 +215,24 @@ fn partial_flaky_and_slow_are_at_risk() {
         &flaky,
     );
     assert_eq!(feature(&r, "A").verdict, Verdict::AtRisk);
+
+    let with_p95 = |latency_ms| {
+        let mut t = trial("s::a1", Status::Passed, None);
+        t.load = Some(p95_of(latency_ms));
+        judge(
+            &registry(),
+            &run(vec![t, trial("s::a2", Status::Passed, None)]),
+            &BTreeSet::new(),
+        )
+    };
+    let near = with_p95(450);
+    assert_eq!(feature(&near, "A").verdict, Verdict::AtRisk);
+    assert!(
+        feature(&near, "A").reasons[0].starts_with("near its limit: s::a1"),
+        "{:?}",
+        feature(&near, "A").reasons
+    );
+    assert_eq!(feature(&with_p95(300), "A").verdict, Verdict::Ready);
 
     let mut slow = trial("jobs::fanout", Status::Passed, None);
     slow.figures.push(Figure {
@@ -151,7 +258,7 @@ fn no_trials_is_not_covered_and_never_ready() {
     assert_eq!(r.teams[1].slug, "editing-team");
     assert_eq!(
         feature(&r, "A").verdict,
-        Verdict::NotTested,
+        Verdict::NotRun,
         "filtered out of the run"
     );
 }
@@ -174,6 +281,7 @@ fn severity_order() {
         v,
         [
             Verdict::Ready,
+            Verdict::NotRun,
             Verdict::NotTested,
             Verdict::NotCovered,
             Verdict::AtRisk,

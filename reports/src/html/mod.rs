@@ -14,7 +14,7 @@ pub use index::index;
 pub use team::team;
 
 const CSS: &str = r#"
-:root { --ready:#1a7f37; --not-tested:#6e7781; --not-covered:#8250df; --at-risk:#bf8700; --not-ready:#cf222e; }
+:root { --ready:#1a7f37; --not-run:#57606a; --not-tested:#6e7781; --not-covered:#8250df; --at-risk:#bf8700; --not-ready:#cf222e; }
 body { font: 15px/1.45 system-ui, sans-serif; margin: 0 auto; max-width: 1400px; padding: 1rem 1.5rem; color: #1f2328; }
 h1 { font-size: 1.6rem; margin: .2rem 0 .6rem; } h2 { font-size: 1.25rem; margin-top: 1.8rem; border-bottom: 1px solid #d0d7de; }
 table { border-collapse: collapse; width: 100%; margin: .5rem 0; } th, td { border: 1px solid #d0d7de; padding: .3rem .45rem; text-align: left; vertical-align: top; overflow-wrap: break-word; }
@@ -22,7 +22,7 @@ td code { overflow-wrap: anywhere; }
 .wide { overflow-x: auto; } .wide table { min-width: 1100px; } table.features { min-width: 1300px; } table.features td:first-child { min-width: 8rem; }
 th { background: #f6f8fa; } td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .badge { display: inline-block; padding: .05rem .5rem; border-radius: 1rem; color: #fff; font-weight: 600; font-size: .85rem; white-space: nowrap; }
-.v-ready { background: var(--ready); } .v-not-tested { background: var(--not-tested); } .v-not-covered { background: var(--not-covered); }
+.v-ready { background: var(--ready); } .v-not-run { background: var(--not-run); } .v-not-tested { background: var(--not-tested); } .v-not-covered { background: var(--not-covered); }
 .v-at-risk { background: var(--at-risk); } .v-not-ready { background: var(--not-ready); }
 .s-passed { background: var(--ready); } .s-failed { background: var(--not-ready); } .s-skipped { background: var(--not-tested); }
 pre { white-space: pre-wrap; word-break: break-word; background: #f6f8fa; padding: .4rem; margin: .2rem 0; font-size: .8rem; max-height: 18rem; overflow: auto; }

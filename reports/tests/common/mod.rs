@@ -34,6 +34,7 @@ pub fn trial(name: &str, team: &str, status: Status, message: Option<&str>) -> T
             needs: vec![Capability::Read],
             production_safe: true,
         },
+        skip: None,
         status,
         message: message.map(Into::into),
         started_at: "2026-11-26T18:00:00Z".into(),
