@@ -294,7 +294,7 @@ impl RunRecord {
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum Event {
     /// The run began.
-    RunStarted(RunInfo),
+    RunStarted(Box<RunInfo>),
     /// A trial began.
     TrialStarted {
         /// Trial name.

@@ -197,7 +197,9 @@ fn run(catalog: Box<Catalog>, finish: Arc<Finish>) -> Result<ExitCode, SetupErro
         &run_dir.join("events.jsonl"),
     )?));
     let info = run_info(&target, &run_id, &argv, &opts, &args);
-    results.log().emit(&Event::RunStarted(info.clone()));
+    results
+        .log()
+        .emit(&Event::RunStarted(Box::new(info.clone())));
     eprintln!(
         "wikiharness: run {run_id} against `{}` ({}); results in {}",
         target.name,
