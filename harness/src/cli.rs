@@ -74,6 +74,20 @@ impl RunOptions {
     }
 }
 
+impl RunOptions {
+    /// The size of the default job's load smoke: the target's `load.smoke`,
+    /// when the target allows load and this run did not ask for the full
+    /// run (`--load`).
+    pub fn smoke_settings(
+        &self,
+        target: &crate::target::Target,
+    ) -> Option<crate::load::LoadSettings> {
+        (!self.load && target.allow_load)
+            .then(|| target.load_smoke.clone())
+            .flatten()
+    }
+}
+
 fn number<T: TryFrom<u64>>(v: &str) -> Result<T, String> {
     let n: u64 = v
         .parse()
@@ -368,5 +382,20 @@ mod tests {
         for (name, _, _) in FLAGS {
             assert!(h.contains(name));
         }
+    }
+
+    #[test]
+    fn the_load_smoke_runs_only_without_load_on_targets_that_allow_it() {
+        let reg = crate::target::Registry::load(&[crate::paths::repo_root()
+            .join("harness")
+            .join("targets.toml")])
+        .unwrap();
+        let (local, test2) = (reg.get("local").unwrap(), reg.get("test2").unwrap());
+        let default = RunOptions::default();
+        assert_eq!(default.smoke_settings(local), local.load_smoke);
+        assert!(local.load_smoke.is_some());
+        assert_eq!(default.smoke_settings(test2), None, "production: no load");
+        let full = split(&["bin", "--load"]).unwrap().0;
+        assert_eq!(full.smoke_settings(local), None, "--load runs full size");
     }
 }

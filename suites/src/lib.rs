@@ -34,6 +34,9 @@ pub type Thresholds = Arc<dyn Fn(&str) -> Vec<Threshold> + Send + Sync>;
 pub struct SuiteConfig {
     /// Size of load scenarios.
     pub load: LoadSettings,
+    /// When set, the attack scenarios run in the default job at this small
+    /// size (the target's `load.smoke`) instead of waiting for `--load`.
+    pub smoke: Option<LoadSettings>,
     /// Thresholds of each load trial (from the readiness registry and flags).
     pub thresholds: Thresholds,
     /// httpbb files to run (the repository's and `--httpbb`).

@@ -2,7 +2,9 @@
 //! renders and a job-heavy mix, each a bounded attack whose latencies the
 //! harness records itself and judges against thresholds. Plus bursts of
 //! simultaneous edits, logins and job fan-outs. All of them need a target
-//! that allows load and are opt-in (`--load` or `--include-ignored`).
+//! that allows load. On a target with `load.smoke`, the default job runs the
+//! attacks at that small size; the full size, and the bursts, are opt-in
+//! (`--load` or `--include-ignored`).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -36,24 +38,35 @@ pub fn trials(config: &SuiteConfig) -> Vec<TrialSpec> {
             .feature(feature)
             .team(team)
             .needs(Capability::Load)
-            .opt_in(OPT_IN)
             .timeout(Duration::from_secs(900))
     };
     // An attack of SRE Service Ops' capacity features: sets up sandbox pages
     // with the bot, then judges the summary against the trial's thresholds.
+    // In a smoke run the same attack runs small and is not opt-in.
     let attack_trial = |check: &str, feature: &str, run: Scenario| {
-        let settings = config.load.clone();
+        let settings = config.smoke.clone().unwrap_or_else(|| config.load.clone());
+        let smoke = config.smoke.is_some();
         let thresholds = thresholds_for(config, &format!("load::{check}"));
-        t(check, feature, SERVICE_OPS)
+        let mut spec = t(check, feature, SERVICE_OPS)
             .needs(Capability::Write)
-            .account("bot")
-            .run(move |cx: TrialCx| {
-                let (settings, thresholds) = (settings.clone(), thresholds.clone());
-                async move {
-                    let summary = run(cx.clone(), settings).await?;
-                    judge(&cx, summary, &thresholds)
+            .account("bot");
+        if !smoke {
+            spec = spec.opt_in(OPT_IN);
+        }
+        spec.run(move |cx: TrialCx| {
+            let (settings, thresholds) = (settings.clone(), thresholds.clone());
+            async move {
+                if smoke {
+                    cx.note(format!(
+                        "smoke run: {} users for {} s (the full-size run: {OPT_IN})",
+                        settings.users,
+                        settings.duration.as_secs()
+                    ));
                 }
-            })
+                let summary = run(cx.clone(), settings).await?;
+                judge(&cx, summary, &thresholds)
+            }
+        })
     };
     vec![
         attack_trial("anonymous_readers", "Capacity: readers", |cx, s| {
@@ -73,34 +86,30 @@ pub fn trials(config: &SuiteConfig) -> Vec<TrialSpec> {
         }),
         {
             let mut b = t("edit_burst_loses_nothing", "Concurrent edits", PLATFORM)
-                .needs(Capability::Write);
+                .needs(Capability::Write)
+                .opt_in(OPT_IN);
             for role in crate::concurrency::EDITORS {
                 b = b.account(role);
             }
-            b.run(|cx| async move {
-                let _turn = attack::exclusive().await;
-                crate::concurrency::appends_lose_nothing(cx, 5).await
-            })
+            b.run(|cx| crate::concurrency::appends_lose_nothing(cx, 5))
         },
         {
             let mut b = t(
                 "login_burst_keeps_sessions_apart",
                 "Login and sessions",
                 PLATFORM,
-            );
+            )
+            .opt_in(OPT_IN);
             for role in crate::concurrency::EDITORS {
                 b = b.account(role);
             }
-            b.run(|cx| async move {
-                let _turn = attack::exclusive().await;
-                crate::concurrency::logins_stay_separate(cx, 8).await
-            })
+            b.run(|cx| crate::concurrency::logins_stay_separate(cx, 8))
         },
         t("job_fanout_burst", "Job queue", PLATFORM)
             .needs(Capability::Write)
+            .opt_in(OPT_IN)
             .account("bot")
             .run(|cx| async move {
-                let _turn = attack::exclusive().await;
                 let bursts = ["Burst A", "Burst B", "Burst C"]
                     .map(|name| tokio::spawn(crate::jobs::fanout(cx.clone(), name, 5)));
                 for b in bursts {

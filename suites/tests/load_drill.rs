@@ -1,9 +1,10 @@
-//! Load-threshold drill: one reader attack against the embedded wiki through
-//! the harness's own entry (the `wiki` binary, as `cargo test -- --load` runs
-//! it), once as the wiki is and once with every request of the drill slowed by
-//! a sleep in the wiki's configuration. The first must meet the readiness
-//! registry's latency limits; the second must fail them with the observed
-//! value, and the owning feature's readiness must turn "not ready".
+//! Load-threshold drills: one reader attack against the embedded wiki through
+//! the harness's own entry (the `wiki` binary, as `cargo test` runs it), once
+//! as the wiki is and once slowed by a sleep in the wiki's configuration. The
+//! first must meet the readiness registry's latency limits; the second must
+//! fail them with the observed value, and the owning feature's readiness must
+//! turn "not ready". Two slowdowns: every request by 1 s, in the full-size run
+//! (`--load`); and 1 request in 10 by 0.8 s, in the default job's load smoke.
 //!
 //! Only requests that carry the drill's header are slowed, so nothing else
 //! using the wiki meanwhile is. A libtest-mimic binary: it accepts the
@@ -23,29 +24,83 @@ use common::Override;
 const SCENARIO: &str = "load::anonymous_readers";
 /// Added to every drill request; above the registry's p95 limit for readers (800 ms).
 const DELAY_MS: u64 = 1000;
+/// Added to one request in ten in the smoke drill: "slow by ~0.8 s".
+const SOMETIMES_DELAY_MS: u64 = 800;
 
 fn main() {
     common::main(
-        vec![("a_slowed_wiki_fails_the_latency_threshold", slowed_wiki)],
+        vec![
+            ("a_slowed_wiki_fails_the_latency_threshold", slowed_wiki),
+            (
+                "one_slow_request_in_ten_fails_the_default_job",
+                sometimes_slow_wiki,
+            ),
+        ],
         "load-drill",
     )
 }
 
 fn slowed_wiki() -> Result<(), Failed> {
-    let _wiki = common::wiki_up()?;
     let tmp = tempfile::tempdir()?;
-    let targets = tmp.path().join("targets.toml");
+    let slow = format!(
+        "if ( ( $_SERVER['HTTP_X_WIKIHARNESS_DRILL'] ?? '' ) === 'slow' ) {{ usleep( {} ); }}",
+        DELAY_MS * 1000
+    );
+    let extra = "load = { users = 2, duration_secs = 4, max_rps = 20 }\n";
+    let message = control_then_slowed(tmp.path(), "slow", extra, &["--load"], &slow)?;
+    eprintln!("load drill: slowed by {DELAY_MS} ms, {SCENARIO} failed: {message}");
+    Ok(())
+}
+
+/// The default job's load smoke (no `--load`, the size of `load.smoke` in
+/// the local target) against a wiki that sleeps in every tenth request.
+fn sometimes_slow_wiki() -> Result<(), Failed> {
+    let tmp = tempfile::tempdir()?;
+    let counter = tmp.path().join("requests");
+    let slow = format!(
+        "if ( ( $_SERVER['HTTP_X_WIKIHARNESS_DRILL'] ?? '' ) === 'sometimes' ) {{
+            $f = fopen( {counter:?}, 'c+' );
+            flock( $f, LOCK_EX );
+            $n = (int)stream_get_contents( $f ) + 1;
+            ftruncate( $f, 0 ); rewind( $f ); fwrite( $f, (string)$n );
+            flock( $f, LOCK_UN ); fclose( $f );
+            if ( $n % 10 === 0 ) {{ usleep( {} ); }}
+        }}",
+        SOMETIMES_DELAY_MS * 1000,
+    );
+    let message = control_then_slowed(tmp.path(), "sometimes", "", &[], &slow)?;
+    let slowed: u64 = std::fs::read_to_string(&counter)?.trim().parse()?;
+    eprintln!(
+        "load drill: {} of {slowed} requests slowed by {SOMETIMES_DELAY_MS} ms, {SCENARIO} failed: {message}",
+        slowed / 10
+    );
+    Ok(())
+}
+
+/// Runs the scenario against a target whose requests carry the drill header
+/// `mark`, once as the wiki is (it must pass) and once with `slow_php` in the
+/// wiki's configuration (it must fail its p95 threshold, and its feature must
+/// be not ready); the failure message.
+fn control_then_slowed(
+    dir: &Path,
+    mark: &str,
+    extra_fields: &str,
+    flags: &[&str],
+    slow_php: &str,
+) -> Result<String, Failed> {
+    let _wiki = common::wiki_up()?;
+    let targets = dir.join("targets.toml");
     std::fs::write(
         &targets,
-        r#"[targets.local-drill]
-extends = "local"
-description = "The local wiki; every request carries the load drill's header"
-headers = { "X-Wikiharness-Drill" = "slow" }
-load = { users = 2, duration_secs = 4, max_rps = 20 }
-"#,
+        format!(
+            "[targets.local-drill]\n\
+             extends = \"local\"\n\
+             description = \"The local wiki; every request carries the load drill's header\"\n\
+             headers = {{ \"X-Wikiharness-Drill\" = \"{mark}\" }}\n{extra_fields}"
+        ),
     )?;
 
-    let (status, as_is) = attack(&targets, &tmp.path().join("as-is"))?;
+    let (status, as_is) = attack(&targets, flags, &dir.join("as-is"))?;
     let trial = common::trial_result(&as_is, SCENARIO)?;
     if !status.success() || trial["status"] != "passed" {
         return Err(format!(
@@ -56,11 +111,8 @@ load = { users = 2, duration_secs = 4, max_rps = 20 }
     }
 
     let (status, slowed) = {
-        let _slow = Override::add(&format!(
-            "if ( ( $_SERVER['HTTP_X_WIKIHARNESS_DRILL'] ?? '' ) === 'slow' ) {{ usleep( {} ); }}",
-            DELAY_MS * 1000
-        ))?;
-        attack(&targets, &tmp.path().join("slowed"))?
+        let _slow = Override::add(slow_php)?;
+        attack(&targets, flags, &dir.join("slowed"))?
     };
     let trial = common::trial_result(&slowed, SCENARIO)?;
     let message = trial["message"].as_str().unwrap_or_default();
@@ -78,21 +130,20 @@ load = { users = 2, duration_secs = 4, max_rps = 20 }
     if verdict != "not-ready" {
         return Err(format!("the feature's verdict is {verdict}, not not-ready").into());
     }
-    eprintln!("load drill: slowed by {DELAY_MS} ms, {SCENARIO} failed: {message}");
-    Ok(())
+    Ok(message.to_owned())
 }
 
-/// Runs the scenario through the `wiki` binary; its exit status and results.
-fn attack(targets: &Path, root: &Path) -> Result<(ExitStatus, Value), Failed> {
-    let args = [
+/// Runs the scenario through the `wiki` binary with `flags`; its exit status
+/// and results.
+fn attack(targets: &Path, flags: &[&str], root: &Path) -> Result<(ExitStatus, Value), Failed> {
+    let mut args: Vec<std::ffi::OsString> = vec![
         "--targets".into(),
         targets.into(),
         "--target".into(),
         "local-drill".into(),
-        "--load".into(),
-        "--exact".into(),
-        SCENARIO.into(),
     ];
+    args.extend(flags.iter().map(Into::into));
+    args.extend(["--exact".into(), SCENARIO.into()]);
     common::run_wiki(&args, root)
 }
 

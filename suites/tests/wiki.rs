@@ -32,6 +32,7 @@ fn main() -> ExitCode {
             );
             let config = SuiteConfig {
                 load: opts.load_settings(target),
+                smoke: opts.smoke_settings(target),
                 thresholds: thresholds(&checked, &opts.thresholds)?,
                 httpbb_files,
                 httpbb_connect: wikiharness_suites::httpbb::Connect {

@@ -13,15 +13,6 @@ use super::stats::{EndpointRecorder, EndpointSummary, LoadSummary};
 use super::threshold::Threshold;
 use crate::client::backend::serving_backend;
 
-/// Attacks run one at a time in a process, so that they do not measure each other.
-static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
-/// Waits for the process's load slot: attacks, and any other load trial that
-/// takes it (bursts), run one at a time, so that they do not measure each other.
-pub async fn exclusive() -> tokio::sync::MutexGuard<'static, ()> {
-    ONE_AT_A_TIME.lock().await
-}
-
 /// Longest attack allowed, whatever the settings say.
 pub const MAX_DURATION: Duration = Duration::from_secs(600);
 
@@ -287,7 +278,6 @@ pub async fn run(
         .map_err(err)?
         .set_default(GooseDefault::Timeout, "30")
         .map_err(err)?;
-    let _turn = exclusive().await;
     let started = Instant::now();
     attack.execute().await.map_err(err)?;
     let mut summary = rec.summary(&plan.scenario, started.elapsed().as_secs_f64());

@@ -8,7 +8,7 @@ use libtest_mimic::{Completion, Failed, Trial};
 
 use super::plan::{Disposition, Planned};
 use crate::context::{RunShared, TrialCx};
-use crate::events::{Event, EventLog, SkipCause, Status, TrialMeta, TrialRecord};
+use crate::events::{Capability, Event, EventLog, SkipCause, Status, TrialMeta, TrialRecord};
 use crate::evidence::{Collected, Recorder};
 use crate::trial::{TrialError, TrialSpec};
 
@@ -129,12 +129,40 @@ pub fn to_libtest(
     trial.with_ignored_flag(ignored)
 }
 
+/// Trials that need [`Capability::Load`] run alone: each takes this lock for
+/// writing, every other trial for reading, so that a load trial neither
+/// measures the others nor slows them down. The lock is fair, so a waiting
+/// load trial holds back trials that start after it.
+static ALONE: tokio::sync::RwLock<()> = tokio::sync::RwLock::const_new(());
+
+/// Either side of [`ALONE`], held for a trial's whole run.
+#[expect(dead_code, reason = "held only to be dropped when the trial ends")]
+enum Turn {
+    Alone(tokio::sync::RwLockWriteGuard<'static, ()>),
+    Shared(tokio::sync::RwLockReadGuard<'static, ()>),
+}
+
+/// Whether the trial runs with no other trial beside it.
+pub fn runs_alone(spec: &TrialSpec) -> bool {
+    spec.meta.needs.contains(&Capability::Load)
+}
+
+async fn turn(spec: &TrialSpec) -> Turn {
+    if runs_alone(spec) {
+        Turn::Alone(ALONE.write().await)
+    } else {
+        Turn::Shared(ALONE.read().await)
+    }
+}
+
 fn run_one(
     spec: &TrialSpec,
     run: Arc<RunShared>,
     rt: &tokio::runtime::Handle,
     results: &Results,
 ) -> Result<Completion, Failed> {
+    // Waiting for a turn is neither the trial's time nor its time limit.
+    let _turn = rt.block_on(turn(spec));
     let meta = Arc::new(spec.meta.clone());
     results.started(&meta.name);
     let started_at = now();

@@ -265,6 +265,9 @@ fn run(catalog: Box<Catalog>, finish: Arc<Finish>) -> Result<ExitCode, SetupErro
         );
     }
 
+    // Trials that run alone go first, so that none waits for others to drain.
+    let mut planned = planned;
+    planned.sort_by_key(|p| !execute::runs_alone(&p.spec));
     let trials = planned
         .into_iter()
         .map(|p| execute::to_libtest(p, shared.clone(), rt.handle().clone(), results.clone()))

@@ -7,6 +7,7 @@
 //! building.
 
 mod accounts;
+mod load_size;
 mod raw;
 mod registry;
 mod safety;
@@ -82,6 +83,9 @@ pub struct Target {
     pub local_service: String,
     /// Default size of load scenarios; `max_rps` is also the cap flags cannot exceed.
     pub load: crate::load::LoadSettings,
+    /// Size of the load smoke the default job runs (`load.smoke`), if any;
+    /// only targets that allow load run it.
+    pub load_smoke: Option<crate::load::LoadSettings>,
 }
 
 impl Target {

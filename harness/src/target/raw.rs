@@ -39,6 +39,14 @@ pub(super) struct RawLoad {
     pub users: Option<usize>,
     pub duration_secs: Option<u64>,
     pub max_rps: Option<u32>,
+    pub smoke: Option<RawSmoke>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawSmoke {
+    pub users: usize,
+    pub duration_secs: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]

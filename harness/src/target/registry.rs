@@ -196,41 +196,6 @@ fn merged_table(name: &str, entries: &BTreeMap<String, Entry>) -> Result<toml::T
     Ok(merged)
 }
 
-/// Defaults that fit a 2-core machine against the local wiki.
-const DEFAULT_LOAD_USERS: usize = 4;
-const DEFAULT_LOAD_SECS: u64 = 8;
-const DEFAULT_LOAD_RPS: u32 = 40;
-
-fn load_settings(
-    raw: Option<&super::raw::RawLoad>,
-) -> Result<crate::load::LoadSettings, (&'static str, String)> {
-    let users = raw.and_then(|l| l.users).unwrap_or(DEFAULT_LOAD_USERS);
-    let secs = raw
-        .and_then(|l| l.duration_secs)
-        .unwrap_or(DEFAULT_LOAD_SECS);
-    let rps = raw.and_then(|l| l.max_rps).unwrap_or(DEFAULT_LOAD_RPS);
-    if users == 0 || users > 1000 {
-        return Err(("users", format!("{users} is not between 1 and 1000")));
-    }
-    if secs == 0 || secs > crate::load::attack::MAX_DURATION.as_secs() {
-        return Err((
-            "duration_secs",
-            format!(
-                "{secs} is not between 1 and {}",
-                crate::load::attack::MAX_DURATION.as_secs()
-            ),
-        ));
-    }
-    if rps == 0 {
-        return Err(("max_rps", "must be at least 1".into()));
-    }
-    Ok(crate::load::LoadSettings {
-        users,
-        duration: std::time::Duration::from_secs(secs),
-        max_rps: Some(rps),
-    })
-}
-
 fn build(name: &str, entries: &BTreeMap<String, Entry>) -> Result<Target, SetupError> {
     let entry = &entries[name];
     let field_err = |field: &str, message: String| SetupError::TargetField {
@@ -380,8 +345,8 @@ fn build(name: &str, entries: &BTreeMap<String, Entry>) -> Result<Target, SetupE
             "a managed local wiki must be on a loopback address".into(),
         ));
     }
-    let load =
-        load_settings(raw.load.as_ref()).map_err(|(f, m)| field_err(&format!("load.{f}"), m))?;
+    let (load, load_smoke) = super::load_size::parse(raw.load.as_ref())
+        .map_err(|(f, m)| field_err(&format!("load.{f}"), m))?;
     let local_service = raw.local_service.unwrap_or_else(|| "web".into());
     if !matches!(local_service.as_str(), "web" | "legacy") {
         return Err(field_err(
@@ -401,6 +366,7 @@ fn build(name: &str, entries: &BTreeMap<String, Entry>) -> Result<Target, SetupE
     Ok(Target {
         local_service,
         load,
+        load_smoke,
         effect_deadline: std::time::Duration::from_secs(effect_deadline_secs),
         name: name.to_owned(),
         file: entry.file.clone(),

@@ -28,9 +28,13 @@ fn repo_registry_has_the_required_targets() {
     assert_eq!(local.managed, Managed::LocalWiki);
     assert!(local.is_loopback());
     assert!(local.allow_load);
+    let smoke = local.load_smoke.as_ref().expect("local runs a load smoke");
+    assert!(smoke.users < local.load.users && smoke.duration < local.load.duration);
+    assert_eq!(smoke.max_rps, local.load.max_rps, "the same rate cap");
 
     let test2 = reg.get("test2").unwrap();
     assert!(test2.production && !test2.allow_load);
+    assert!(test2.load_smoke.is_none());
     assert_eq!(test2.max_concurrent_requests, 3);
     assert_eq!(test2.maxlag, Some(5));
     assert!(!test2.is_loopback());
@@ -219,6 +223,14 @@ fn bad_values_are_named() {
         (
             "extends = \"nope\"\nbase_url = \"http://127.0.0.1\"",
             "no target `nope` to extend",
+        ),
+        (
+            "base_url = \"http://127.0.0.1\"\nload = { smoke = { users = 0, duration_secs = 2 } }",
+            "field `load.smoke.users`: 0 is not between 1 and 1000",
+        ),
+        (
+            "base_url = \"http://127.0.0.1\"\nload = { smoke = { users = 2 } }",
+            "duration_secs",
         ),
     ];
     for (body, expected) in cases {
