@@ -150,6 +150,7 @@ mod tests {
             elapsed_ms: 1.0,
             backend: backend.map(Into::into),
             excerpt: String::new(),
+            symptom: None,
         }
     }
 

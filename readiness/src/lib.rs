@@ -6,10 +6,12 @@
 //! and team by written rules; [`history`] keeps a summary of every run so
 //! that trends, new failures, fixes and flaky trials can be shown.
 
+pub mod causes;
 pub mod history;
 pub mod registry;
 pub mod verdict;
 
+pub use causes::Cause;
 pub use history::{History, HistoryEntry};
 pub use registry::{Feature, Registry, Team};
 pub use verdict::{FeatureReadiness, RULES, Readiness, TeamReadiness, Verdict, judge};

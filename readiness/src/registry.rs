@@ -66,6 +66,27 @@ impl Limits {
 #[serde(deny_unknown_fields)]
 struct RawFile {
     teams: Vec<RawTeam>,
+    #[serde(default)]
+    causes: Vec<RawCause>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCause {
+    evidence: Spanned<String>,
+    says: String,
+    owner: Spanned<String>,
+}
+
+/// What one kind of evidence says is broken, and who owns it (`[[causes]]`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CauseRule {
+    /// Evidence key or prefix pattern (`api-error:readonly`, `no-answer:shellbox:*`).
+    pub evidence: String,
+    /// What is broken, in a QA engineer's words.
+    pub says: String,
+    /// The team owning the broken component (a team of this registry).
+    pub owner: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -147,6 +168,8 @@ pub struct Registry {
     pub file: PathBuf,
     /// The teams, in file order.
     pub teams: Vec<Team>,
+    /// Probable-cause rules, in file order (the first match wins).
+    pub causes: Vec<CauseRule>,
     /// 1-based line of each trial pattern, for validation messages.
     pattern_lines: Vec<(String, usize)>,
 }
@@ -231,9 +254,40 @@ impl Registry {
                 features,
             });
         }
+        let mut causes = Vec::new();
+        for c in raw.causes {
+            let kind = c.evidence.get_ref().split(':').next().unwrap_or_default();
+            if !crate::causes::KINDS.contains(&kind) {
+                return Err(err(
+                    path,
+                    Some(line(c.evidence.span().start)),
+                    format!(
+                        "cause evidence `{}` does not start with one of {}",
+                        c.evidence.get_ref(),
+                        crate::causes::KINDS.join(", ")
+                    ),
+                ));
+            }
+            if !seen_teams.contains(c.owner.get_ref()) {
+                return Err(err(
+                    path,
+                    Some(line(c.owner.span().start)),
+                    format!(
+                        "cause owner `{}` is not a team of this registry",
+                        c.owner.get_ref()
+                    ),
+                ));
+            }
+            causes.push(CauseRule {
+                evidence: c.evidence.into_inner(),
+                says: c.says,
+                owner: c.owner.into_inner(),
+            });
+        }
         Ok(Registry {
             file: path.to_owned(),
             teams,
+            causes,
             pattern_lines,
         })
     }

@@ -136,6 +136,8 @@ pub struct Readiness {
     pub teams: Vec<TeamReadiness>,
     /// Trials of the run that no feature lists.
     pub unmapped: Vec<String>,
+    /// Probable causes of the failures, the largest first.
+    pub causes: Vec<crate::causes::Cause>,
 }
 
 impl Readiness {
@@ -193,7 +195,11 @@ pub fn judge(registry: &Registry, run: &RunRecord, flaky: &BTreeSet<String>) -> 
         .filter(|t| registry.feature_of(&t.meta.name).is_none())
         .map(|t| t.meta.name.clone())
         .collect();
-    Readiness { teams, unmapped }
+    Readiness {
+        teams,
+        unmapped,
+        causes: crate::causes::probable_causes(registry, run),
+    }
 }
 
 /// The worst feature verdict; features not run count only when none ran.

@@ -116,6 +116,7 @@ fn run() -> RunRecord {
                         elapsed_ms: 12.5,
                         backend: Some("mw-web.local.1".into()),
                         excerpt: "<html>".repeat(40),
+                        symptom: None,
                     })
                     .collect(),
                 figures: vec![Figure {

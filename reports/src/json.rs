@@ -23,6 +23,7 @@ pub fn results(input: &ReportInput<'_>) -> Vec<u8> {
             "backends": run.trials.iter().flat_map(|t| t.backends.iter()).collect::<std::collections::BTreeSet<_>>(),
         },
         "rules": RULES.iter().map(|(v, r)| json!({"verdict": v, "rule": r})).collect::<Vec<_>>(),
+        "causes": input.readiness.causes,
         "teams": input.readiness.teams,
         "unmapped_trials": input.readiness.unmapped,
         "changes": input.changes,

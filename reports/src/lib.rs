@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 
 use wikiharness_harness::SetupError;
 use wikiharness_harness::events::RunRecord;
+use wikiharness_harness::runner::Published;
 use wikiharness_readiness::history::{Changes, History, HistoryEntry, WINDOW};
 use wikiharness_readiness::{Readiness, Registry, judge};
 
@@ -38,12 +39,13 @@ pub struct ReportInput<'a> {
 }
 
 /// Judges `run`, records it in the history next to the run directory, and
-/// writes every report. Returns the files written.
+/// writes every report. Returns the files written and the probable causes,
+/// to be said last on the console.
 pub fn publish(
     registry: &Registry,
     run: &RunRecord,
     run_dir: &Path,
-) -> Result<Vec<PathBuf>, SetupError> {
+) -> Result<Published, SetupError> {
     let root = run_dir.parent().unwrap_or(run_dir);
     let mut history = History::load(&History::path_in(root));
     let flaky = history.flaky(run);
@@ -60,7 +62,35 @@ pub fn publish(
         flaky: &flaky,
         run_dir,
     };
-    write_all(&input)
+    Ok(Published {
+        files: write_all(&input)?,
+        last_lines: cause_lines(&readiness),
+    })
+}
+
+/// At most three probable causes, one line each, and how many more there are.
+pub fn cause_lines(readiness: &Readiness) -> Vec<String> {
+    const SHOWN: usize = 3;
+    let causes = &readiness.causes;
+    let mut lines: Vec<String> = causes
+        .iter()
+        .take(SHOWN)
+        .map(|c| {
+            format!(
+                "probable cause: {} ({} failed trials; owner: {})",
+                c.headline,
+                c.trials.len(),
+                c.owner.as_deref().unwrap_or("not named")
+            )
+        })
+        .collect();
+    if causes.len() > SHOWN {
+        lines.push(format!(
+            "and {} more probable causes in the report",
+            causes.len() - SHOWN
+        ));
+    }
+    lines
 }
 
 /// Writes `index.html`, `team-<slug>.html`, `results.json` and `junit.xml`.

@@ -147,6 +147,6 @@ pub fn merge_dirs(
     )
     .map_err(SetupError::io(&summary))?;
     let mut files = vec![summary];
-    files.extend(crate::publish(registry, &merged, out)?);
+    files.extend(crate::publish(registry, &merged, out)?.files);
     Ok(files)
 }

@@ -303,3 +303,52 @@ fn load_trials_show_latency_chart_table_and_thresholds() {
     let endpoints = texts(&doc, "details table tbody tr td:first-child");
     assert!(endpoints.iter().any(|e| e == "page view"), "{endpoints:?}");
 }
+
+#[test]
+fn probable_causes_open_the_index_and_are_in_results_json() {
+    use wikiharness_harness::events::{Status, Symptom};
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("run");
+    std::fs::create_dir_all(&dir).unwrap();
+    let down = |name: &str| {
+        let mut t = common::trial(name, "SRE Service Ops", Status::Failed, Some("boom"));
+        t.evidence[0].symptom = Some(Symptom::NoAnswer {
+            failure: "connect".into(),
+            host_port: "127.0.0.1:18081".into(),
+        });
+        t
+    };
+    let mut run = common::run(vec![
+        down("shellbox::highlight"),
+        down("shellbox::lua"),
+        common::trial(
+            "pageviews::main",
+            "MediaWiki Platform",
+            Status::Passed,
+            None,
+        ),
+    ]);
+    run.info.services = [("shellbox".to_owned(), "127.0.0.1:18081".to_owned())].into();
+    common::write(&run, &dir, Changes::default());
+
+    let html = std::fs::read_to_string(dir.join("index.html")).unwrap();
+    let (cause, teams) = (
+        html.find("class=\"cause\"").unwrap(),
+        html.find("id=\"teams\"").unwrap(),
+    );
+    assert!(cause < teams, "the cause block comes before the team table");
+    let doc = Html::parse_document(&html);
+    let headline = texts(&doc, "section.cause .headline");
+    assert_eq!(
+        headline,
+        ["shellbox at 127.0.0.1:18081 refuses connections"]
+    );
+
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("results.json")).unwrap()).unwrap();
+    assert_eq!(json["causes"][0]["key"], "no-answer:shellbox:connect");
+    assert_eq!(
+        json["causes"][0]["trials"],
+        serde_json::json!(["shellbox::highlight", "shellbox::lua"])
+    );
+}

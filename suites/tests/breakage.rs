@@ -73,6 +73,7 @@ fn shellbox_down() -> Result<(), Failed> {
         let _down = ServiceDown::stop("shellbox")?;
         run(&["shellbox"], "index.html")?
     };
+    print_causes(&results);
     expect(
         &results,
         &Expectation {
@@ -95,6 +96,7 @@ fn missing_lua() -> Result<(), Failed> {
         )?;
         run(&["shellbox"], "index.html")?
     };
+    print_causes(&results);
     expect(
         &results,
         &Expectation {
@@ -111,6 +113,7 @@ fn read_only() -> Result<(), Failed> {
         let _ro = Override::add("$wgReadOnly = 'wikiharness breakage drill';")?;
         run(&["api", "rest", "forms"], "index.html")?
     };
+    first_cause_says(&results, "the wiki is read-only: API error `readonly`")?;
     expect(
         &results,
         &Expectation {
@@ -229,6 +232,27 @@ fn run(suites: &[&str], page: &str) -> Result<(Value, String), Failed> {
     let page = root.join("latest").join(page);
     let html = std::fs::read_to_string(&page).map_err(|e| format!("{}: {e}", page.display()))?;
     Ok((results, html))
+}
+
+fn print_causes(results: &Value) {
+    for c in results["causes"].as_array().into_iter().flatten() {
+        eprintln!("cause: {} {} {}", c["headline"], c["owner"], c["trials"]);
+    }
+}
+
+/// The report's first probable cause must start with `headline`.
+fn first_cause_says(results: &Value, headline: &str) -> Result<(), Failed> {
+    let first = &results["causes"][0];
+    let said = first["headline"].as_str().unwrap_or("no probable cause");
+    if !said.starts_with(headline) {
+        return Err(format!("the first probable cause is `{said}`, not `{headline}…`").into());
+    }
+    eprintln!(
+        "breakage drill: first probable cause: {said} ({} trials, owner {})",
+        first["trials"].as_array().map_or(0, Vec::len),
+        first["owner"]
+    );
+    Ok(())
 }
 
 /// What a drill requires of a run's trials.

@@ -12,6 +12,7 @@ pub mod auth;
 pub mod backend;
 pub mod retry;
 mod session;
+pub mod symptom;
 pub mod user_agent;
 
 pub use retry::RetryPolicy;

@@ -339,6 +339,7 @@ impl Session {
                     .and_then(|v| v.to_str().ok())
                     .unwrap_or("");
                 let backend = serving_backend(content_type, &body);
+                let symptom = super::symptom::of_answer(status.as_u16(), content_type, &body);
                 let fetched = Fetched {
                     url: redact(url.as_str()),
                     status,
@@ -347,14 +348,15 @@ impl Session {
                     backend,
                     elapsed,
                 };
-                self.record(
-                    &method,
-                    &fetched.url,
-                    Some(status.as_u16()),
-                    elapsed,
-                    fetched.backend.clone(),
-                    excerpt(&fetched.body),
-                );
+                self.record(Exchange {
+                    method: method.clone(),
+                    url: fetched.url.clone(),
+                    status: Some(status.as_u16()),
+                    elapsed_ms: elapsed.as_secs_f64() * 1000.0,
+                    backend: fetched.backend.clone(),
+                    excerpt: excerpt(&fetched.body),
+                    symptom,
+                });
                 Ok(fetched)
             }
             Err(e) => {
@@ -377,33 +379,24 @@ impl Session {
                         message: error_chain(&e),
                     }
                 };
-                self.record(&method, &shown_url, None, elapsed, None, err.to_string());
+                let symptom = super::symptom::of_failure(&err, &req.url);
+                self.record(Exchange {
+                    method: method.clone(),
+                    url: shown_url.clone(),
+                    status: None,
+                    elapsed_ms: elapsed.as_secs_f64() * 1000.0,
+                    backend: None,
+                    excerpt: err.to_string(),
+                    symptom,
+                });
                 Err(err)
             }
         }
     }
 
-    fn record(
-        &self,
-        method: &str,
-        url: &str,
-        status: Option<u16>,
-        elapsed: Duration,
-        backend: Option<String>,
-        excerpt: String,
-    ) {
+    fn record(&self, exchange: Exchange) {
         if let Some(r) = &self.inner.config.recorder {
-            r.exchange(
-                Exchange {
-                    method: method.into(),
-                    url: url.into(),
-                    status,
-                    elapsed_ms: elapsed.as_secs_f64() * 1000.0,
-                    backend,
-                    excerpt,
-                },
-                self.target().serving_backend.as_ref(),
-            );
+            r.exchange(exchange, self.target().serving_backend.as_ref());
         }
     }
 

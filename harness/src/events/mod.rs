@@ -12,5 +12,5 @@ mod record;
 pub use log::{EventLog, read_events};
 pub use record::{
     Capability, Counts, Event, Exchange, Figure, RunInfo, RunRecord, SCHEMA_VERSION, SkipCause,
-    Status, TrialMeta, TrialRecord,
+    Status, Symptom, TrialMeta, TrialRecord,
 };

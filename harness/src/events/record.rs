@@ -1,6 +1,6 @@
 //! The records of a run: what trials are, and what happened to them.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
@@ -92,6 +92,44 @@ impl SkipCause {
     }
 }
 
+/// What one answer (or its absence) shows went wrong, as data: failures are
+/// grouped into probable causes by it, never by message text.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Symptom {
+    /// No answer came from `host_port`: `failure` is `connect`, `timeout`
+    /// or `transport` (reset, bad framing).
+    NoAnswer {
+        /// How the request failed.
+        failure: String,
+        /// `host:port` it was sent to.
+        host_port: String,
+    },
+    /// The action API answered with an error code (`readonly`, `badtoken`).
+    ApiError {
+        /// The error code.
+        code: String,
+    },
+    /// A login was refused; `code` is the API's result or message code
+    /// (`Failed`, `sessionlost`, ...).
+    LoginRefused {
+        /// Result or message code.
+        code: String,
+    },
+    /// MediaWiki reported an exception of this class (`Fatal exception of
+    /// type "…"`, or the API's `internal_api_error_…`), shown even where
+    /// exception details are hidden.
+    Exception {
+        /// The exception class.
+        class: String,
+    },
+    /// A server error status (5xx) without a recognisable exception.
+    HttpStatus {
+        /// The status.
+        status: u16,
+    },
+}
+
 /// One request and its answer, kept as evidence.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Exchange {
@@ -107,6 +145,9 @@ pub struct Exchange {
     pub backend: Option<String>,
     /// Start of the body (or the transport error), secrets redacted.
     pub excerpt: String,
+    /// What the answer shows went wrong, if anything.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub symptom: Option<Symptom>,
 }
 
 impl Exchange {
@@ -203,6 +244,10 @@ pub struct RunInfo {
     /// a name filter); empty when it ran everything.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub selection: Vec<String>,
+    /// The target's services by name (`web`, `shellbox`) with their
+    /// `host:port`, so that a failed connection can be named.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub services: BTreeMap<String, String>,
     /// `K/N` when this run is one shard of several; `merged N shards` after a merge.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shard: Option<String>,
@@ -224,6 +269,7 @@ impl RunInfo {
             git_commit: None,
             baseline: None,
             selection: Vec::new(),
+            services: BTreeMap::new(),
             shard: None,
         }
     }

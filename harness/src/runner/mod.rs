@@ -33,8 +33,17 @@ pub use execute::{Results, now};
 /// Builds the trials for a target and the run's options (the suites' catalog).
 pub type Catalog = dyn FnOnce(&Target, &cli::RunOptions) -> Result<Vec<TrialSpec>, SetupError>;
 
-/// Turns a finished (or interrupted) run into reports; returns the files written.
-pub type Finish = dyn Fn(&RunRecord, &Path) -> Result<Vec<PathBuf>, SetupError> + Send + Sync;
+/// Turns a finished (or interrupted) run into reports.
+pub type Finish = dyn Fn(&RunRecord, &Path) -> Result<Published, SetupError> + Send + Sync;
+
+/// What the reporters wrote, and what they want said last on the console.
+#[derive(Debug, Default)]
+pub struct Published {
+    /// Files written.
+    pub files: Vec<PathBuf>,
+    /// Lines printed after the run's summary line (the probable causes).
+    pub last_lines: Vec<String>,
+}
 
 /// Runs the harness: parses flags, runs the catalog's trials against the
 /// target, writes events and `summary.json`, calls `finish`, and returns the
@@ -301,7 +310,14 @@ fn run_info(
     opts: &cli::RunOptions,
     args: &Arguments,
 ) -> RunInfo {
+    let host_port = crate::client::symptom::host_port;
+    let mut services =
+        std::collections::BTreeMap::from([("web".to_owned(), host_port(&target.base_url))]);
+    if let Some(url) = &target.shellbox_url {
+        services.insert("shellbox".into(), host_port(url));
+    }
     RunInfo {
+        services,
         selection: selection(opts, args),
         target_description: target.description.clone(),
         started_at: now(),
@@ -429,17 +445,19 @@ impl Closing {
         )
         .map_err(SetupError::io(&summary))
         .and_then(|_| (self.finish)(&record, &self.run_dir));
-        match written {
-            Ok(files) => {
-                for f in std::iter::once(&summary).chain(&files) {
+        let last_lines = match written {
+            Ok(published) => {
+                for f in std::iter::once(&summary).chain(&published.files) {
                     eprintln!("wikiharness: wrote {}", f.display());
                 }
+                published.last_lines
             }
             Err(e) => {
                 eprintln!("error: {e}");
                 report_failed = true;
+                Vec::new()
             }
-        }
+        };
         print_load_table(&record);
         if let Some(mut wiki) = self.wiki.lock().unwrap_or_else(|e| e.into_inner()).take() {
             wiki.stop();
@@ -453,6 +471,9 @@ impl Closing {
             record.duration_s,
             self.report_root.join("latest").display()
         );
+        for line in last_lines {
+            eprintln!("wikiharness: {line}");
+        }
         report_failed
     }
 }

@@ -3,10 +3,39 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use maud::{Markup, html};
-use wikiharness_readiness::Verdict;
+use wikiharness_readiness::{Cause, Verdict};
 
 use super::{filters, page, rules, status_badge, status_slug, svg, verdict_badge};
 use crate::ReportInput;
+
+/// One probable cause: what is broken, what it explains, who owns it.
+fn cause_block(input: &ReportInput<'_>, c: &Cause) -> Markup {
+    let team_link = |name: &str| {
+        let slug = input
+            .readiness
+            .teams
+            .iter()
+            .find(|t| t.name == name)
+            .map(|t| t.slug.clone());
+        html! { @match slug { Some(s) => a href={ "team-" (s) ".html" } { (name) }, None => (name) } }
+    };
+    html! {
+        section.cause data-cause=(c.key) {
+            p.headline { strong { (c.headline) } }
+            p {
+                "Explains " (c.trials.len()) " failed trials of "
+                @for (i, t) in c.teams.iter().enumerate() { @if i > 0 { ", " } (team_link(t)) }
+                ". Owner of the broken component: "
+                @if let Some(o) = &c.owner { strong { (team_link(o)) } }
+                @else { "not named (add a [[causes]] rule for " code { (c.key) } " to readiness/registry.toml)" }
+            }
+            details { summary { "Trials" } ul { @for t in &c.trials {
+                @let page = input.readiness.feature_of(t).map(|(team, _)| format!("team-{}.html#{}", team.slug, anchor(t)));
+                li { @if let Some(p) = &page { a href=(p) { code { (t) } } } @else { code { (t) } } }
+            } } }
+        }
+    }
+}
 
 /// The index page.
 pub fn index(input: &ReportInput<'_>) -> String {
@@ -26,6 +55,10 @@ pub fn index(input: &ReportInput<'_>) -> String {
         p.muted { (info.target_description) }
         @if run.interrupted { p { strong { "This run was interrupted: only the trials that finished are reported." } } }
         nav { a href="#teams" { "Teams" } " · " a href="#changes" { "Changes" } " · " a href="#trials" { "Trials" } " · " a href="#rules" { "Rules" } }
+        @if !input.readiness.causes.is_empty() {
+            h2 id="causes" { "Probable causes" }
+            @for c in &input.readiness.causes { (cause_block(input, c)) }
+        }
 
         h2 id="run" { "Run" }
         table {

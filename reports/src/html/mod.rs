@@ -24,6 +24,7 @@ th { background: #f6f8fa; } td.num { text-align: right; font-variant-numeric: ta
 .badge { display: inline-block; padding: .05rem .5rem; border-radius: 1rem; color: #fff; font-weight: 600; font-size: .85rem; white-space: nowrap; }
 .v-ready { background: var(--ready); } .v-not-run { background: var(--not-run); } .v-not-tested { background: var(--not-tested); } .v-not-covered { background: var(--not-covered); }
 .v-at-risk { background: var(--at-risk); } .v-not-ready { background: var(--not-ready); }
+.cause { border-left: 4px solid var(--not-ready); background: #fff5f5; padding: .2rem .8rem; margin: .6rem 0; } .cause p { margin: .3rem 0; }
 .s-passed { background: var(--ready); } .s-failed { background: var(--not-ready); } .s-skipped { background: var(--not-tested); }
 pre { white-space: pre-wrap; word-break: break-word; background: #f6f8fa; padding: .4rem; margin: .2rem 0; font-size: .8rem; max-height: 18rem; overflow: auto; }
 details { border: 1px solid #d0d7de; border-radius: 6px; padding: .3rem .6rem; margin: .4rem 0; } summary { cursor: pointer; }

@@ -48,6 +48,7 @@ pub fn trial(name: &str, team: &str, status: Status, message: Option<&str>) -> T
             elapsed_ms: 12.0,
             backend: Some("mw-web.local.1".into()),
             excerpt: "<html>Fatal & error</html>".into(),
+            symptom: None,
         }],
         figures: vec![],
         notes: vec![],
