@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use wikiharness_harness::SetupError;
 use wikiharness_harness::events::{RunRecord, Status};
 
+use crate::outcomes::Outcomes;
 use crate::verdict::{Readiness, Verdict};
 
 /// How many earlier runs the trend, flaky and change views look at.
@@ -125,7 +126,7 @@ impl History {
     /// Trials that both passed and failed on the same commit within the window
     /// (the current run's statuses included).
     pub fn flaky(&self, run: &RunRecord) -> BTreeSet<String> {
-        let mut seen: BTreeMap<(Option<&str>, &str), (bool, bool)> = BTreeMap::new();
+        let mut seen: BTreeMap<(Option<&str>, &str), Outcomes> = BTreeMap::new();
         let current = run.trials.iter().map(|t| {
             (
                 run.info.git_commit.as_deref(),
@@ -142,12 +143,10 @@ impl History {
                     .map(move |(n, s)| (e.git_commit.as_deref(), n.as_str(), *s))
             });
         for (commit, name, status) in past.chain(current) {
-            let e = seen.entry((commit, name)).or_default();
-            e.0 |= status == Status::Passed;
-            e.1 |= status == Status::Failed;
+            seen.entry((commit, name)).or_default().add(status, None);
         }
         seen.into_iter()
-            .filter(|(_, (p, f))| *p && *f)
+            .filter(|(_, o)| o.flaky())
             .map(|((_, n), _)| n.to_owned())
             .collect()
     }

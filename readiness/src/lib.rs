@@ -3,12 +3,16 @@
 //! [`registry`] reads `readiness/registry.toml` (teams, features, the QA
 //! readiness template's fields, the trials covering each feature) and checks
 //! it against the trial catalog; [`verdict`] judges a run's results per feature
-//! and team by written rules; [`history`] keeps a summary of every run so
-//! that trends, new failures, fixes and flaky trials can be shown.
+//! and team by written rules; [`causes`] groups failures by shared evidence
+//! into probable causes; [`history`] keeps a summary of every run so that
+//! trends, new failures, fixes and flaky trials can be shown; [`soak`] tallies
+//! repeated runs, counting flaky trials as [`outcomes`] defines them for both.
 
 pub mod causes;
 pub mod history;
+pub mod outcomes;
 pub mod registry;
+pub mod soak;
 pub mod verdict;
 
 pub use causes::Cause;

@@ -104,6 +104,17 @@ fn merge_load(parts: &[&TrialRecord]) -> Result<TrialRecord, String> {
     Ok(out)
 }
 
+/// Reads a run directory's `summary.json`.
+pub fn read_run(dir: &Path) -> Result<RunRecord, SetupError> {
+    let file = dir.join("summary.json");
+    let text = std::fs::read_to_string(&file).map_err(SetupError::io(&file))?;
+    serde_json::from_str(&text).map_err(|e| SetupError::File {
+        file: file.clone(),
+        line: Some(e.line()),
+        message: format!("not a wikiharness summary: {e}"),
+    })
+}
+
 /// Reads each shard directory's `summary.json`, merges them into `out`
 /// (attachments copied), and writes every report there.
 pub fn merge_dirs(
@@ -113,14 +124,7 @@ pub fn merge_dirs(
 ) -> Result<Vec<PathBuf>, SetupError> {
     let mut runs = Vec::new();
     for dir in shards {
-        let file = dir.join("summary.json");
-        let text = std::fs::read_to_string(&file).map_err(SetupError::io(&file))?;
-        let run: RunRecord = serde_json::from_str(&text).map_err(|e| SetupError::File {
-            file: file.clone(),
-            line: Some(e.line()),
-            message: format!("not a wikiharness summary: {e}"),
-        })?;
-        runs.push(run);
+        runs.push(read_run(dir)?);
         let attachments = dir.join("attachments");
         if attachments.is_dir() {
             let to = out.join("attachments");

@@ -3,19 +3,20 @@
 //! ```text
 //! wikiharness merge --out DIR SHARD_DIR...        one report from N shard runs
 //! wikiharness gate RESULTS.json [--team NAME]...  exit 1 if an opted-in team is not ready
+//! wikiharness soak RUN_DIR...                     per-trial passes/failures over N runs
 //! ```
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use wikiharness_readiness::{Registry, registry};
+use wikiharness_readiness::{Registry, registry, soak};
 
 #[derive(Parser)]
 #[command(
     name = "wikiharness",
     version,
-    about = "Merge shard reports, gate CI on readiness"
+    about = "Merge shard reports, gate CI on readiness, tally soak runs"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -42,6 +43,41 @@ enum Command {
         #[arg(long = "team", value_delimiter = ',')]
         teams: Vec<String>,
     },
+    /// Tally N runs of the same job (ci/soak makes them): trial, passes,
+    /// failures, skips, distinct failure messages. Exit 1 if any trial failed.
+    Soak {
+        /// Run directories (each with a summary.json), oldest first.
+        #[arg(required = true)]
+        runs: Vec<PathBuf>,
+    },
+}
+
+fn soak(dirs: &[PathBuf]) -> Result<ExitCode, wikiharness_harness::SetupError> {
+    let runs = dirs
+        .iter()
+        .map(|d| wikiharness_reports::merge::read_run(d))
+        .collect::<Result<Vec<_>, _>>()?;
+    let rows = soak::tally(&runs);
+    print!("{}", soak::table(&rows));
+    let failing = rows.iter().filter(|r| r.outcomes.failures > 0).count();
+    let flaky = soak::flaky(&rows);
+    println!(
+        "\n{} runs, {} trials: {} failed at least once, {} flaky{}",
+        runs.len(),
+        rows.len(),
+        failing,
+        flaky.len(),
+        if flaky.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", flaky.into_iter().collect::<Vec<_>>().join(", "))
+        }
+    );
+    Ok(if failing == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 fn main() -> ExitCode {
@@ -66,6 +102,7 @@ fn main() -> ExitCode {
                     ExitCode::FAILURE
                 }
             }),
+        Command::Soak { runs } => soak(&runs),
     };
     result.unwrap_or_else(|e| {
         eprintln!("error: {e}");
