@@ -260,7 +260,12 @@ pub async fn run(
         .map_err(err)?
         .set_default(GooseDefault::Users, users)
         .map_err(err)?
-        .set_default(GooseDefault::IncreaseRate, users.to_string().as_str())
+        // Every user starts within a tenth of a second: the attack's length is
+        // its run time, not a ramp (the run time counts once all have started).
+        .set_default(
+            GooseDefault::IncreaseRate,
+            (users * 10).to_string().as_str(),
+        )
         .map_err(err)?
         .set_default(GooseDefault::RunTime, duration.as_secs().max(1) as usize)
         .map_err(err)?
