@@ -139,7 +139,7 @@ pub async fn appends_lose_nothing(cx: TrialCx, lines_each: usize) -> Result<(), 
 }
 
 /// Appends `line` with the base revision it was computed from; retries on
-/// `editconflict`. Returns the number of conflicts met.
+/// the API error `editconflict`. Returns the number of conflicts met.
 async fn append_with_retry(
     cx: &TrialCx,
     s: &Session,
@@ -151,18 +151,16 @@ async fn append_with_retry(
             .await?
             .ok_or_else(|| TrialError::fail("page missing"))?;
         let base = base.to_string();
-        match wiki::edit(
+        let outcome = wiki::edit_or_conflict(
             cx,
             s,
             title,
             &format!("{text}\n{line}"),
             &[("baserevid", &base), ("nocreate", "1")],
         )
-        .await
-        {
-            Ok(_) => return Ok(attempt),
-            Err(TrialError::Failed(m)) if m.contains("editconflict") => continue,
-            Err(e) => return Err(e),
+        .await?;
+        if let wiki::EditOutcome::Saved(_) = outcome {
+            return Ok(attempt);
         }
     }
     Err(TrialError::fail(format!(

@@ -43,7 +43,8 @@ fn main() {
 fn slowed_wiki() -> Result<(), Failed> {
     let tmp = tempfile::tempdir()?;
     let slow = format!(
-        "if ( ( $_SERVER['HTTP_X_WIKIHARNESS_DRILL'] ?? '' ) === 'slow' ) {{ usleep( {} ); }}",
+        "if ( {} ) {{ usleep( {} ); }}",
+        common::drill_request("slow"),
         DELAY_MS * 1000
     );
     let extra = "load = { users = 2, duration_secs = 4, max_rps = 20 }\n";
@@ -58,7 +59,7 @@ fn sometimes_slow_wiki() -> Result<(), Failed> {
     let tmp = tempfile::tempdir()?;
     let counter = tmp.path().join("requests");
     let slow = format!(
-        "if ( ( $_SERVER['HTTP_X_WIKIHARNESS_DRILL'] ?? '' ) === 'sometimes' ) {{
+        "if ( {} ) {{
             $f = fopen( {counter:?}, 'c+' );
             flock( $f, LOCK_EX );
             $n = (int)stream_get_contents( $f ) + 1;
@@ -66,6 +67,7 @@ fn sometimes_slow_wiki() -> Result<(), Failed> {
             flock( $f, LOCK_UN ); fclose( $f );
             if ( $n % 10 === 0 ) {{ usleep( {} ); }}
         }}",
+        common::drill_request("sometimes"),
         SOMETIMES_DELAY_MS * 1000,
     );
     let message = control_then_slowed(tmp.path(), "sometimes", "", &[], &slow)?;
@@ -89,16 +91,7 @@ fn control_then_slowed(
     slow_php: &str,
 ) -> Result<String, Failed> {
     let _wiki = common::wiki_up()?;
-    let targets = dir.join("targets.toml");
-    std::fs::write(
-        &targets,
-        format!(
-            "[targets.local-drill]\n\
-             extends = \"local\"\n\
-             description = \"The local wiki; every request carries the load drill's header\"\n\
-             headers = {{ \"X-Wikiharness-Drill\" = \"{mark}\" }}\n{extra_fields}"
-        ),
-    )?;
+    let targets = common::drill_target(dir, mark, extra_fields)?;
 
     let (status, as_is) = attack(&targets, flags, &dir.join("as-is"))?;
     let trial = common::trial_result(&as_is, SCENARIO)?;
@@ -140,7 +133,7 @@ fn attack(targets: &Path, flags: &[&str], root: &Path) -> Result<(ExitStatus, Va
         "--targets".into(),
         targets.into(),
         "--target".into(),
-        "local-drill".into(),
+        common::DRILL_TARGET.into(),
     ];
     args.extend(flags.iter().map(Into::into));
     args.extend(["--exact".into(), SCENARIO.into()]);

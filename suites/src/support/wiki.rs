@@ -4,7 +4,7 @@
 use serde_json::Value;
 use wikiharness_harness::client::Session;
 use wikiharness_harness::client::api::str_at;
-use wikiharness_harness::{TrialCx, TrialError};
+use wikiharness_harness::{ClientError, TrialCx, TrialError};
 
 /// The result of a saved edit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,8 +15,18 @@ pub struct Saved {
     pub changed: bool,
 }
 
-fn fail_with(what: &str) -> impl Fn(wikiharness_harness::ClientError) -> TrialError + '_ {
+fn fail_with(what: &str) -> impl Fn(ClientError) -> TrialError + '_ {
     move |e| TrialError::fail(format!("{what}: {e}"))
+}
+
+/// How an edit request ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EditOutcome {
+    /// Saved (or accepted without change).
+    Saved(Saved),
+    /// Refused with the API error `editconflict` (the base revision is not
+    /// the current one): the caller may retry.
+    Conflict,
 }
 
 /// Saves `text` as `title` (extra API parameters in `extra`), registering the
@@ -28,6 +38,22 @@ pub async fn edit(
     text: &str,
     extra: &[(&str, &str)],
 ) -> Result<Saved, TrialError> {
+    match edit_or_conflict(cx, s, title, text, extra).await? {
+        EditOutcome::Saved(saved) => Ok(saved),
+        EditOutcome::Conflict => Err(TrialError::fail(format!(
+            "edit of [[{title}]]: API error `editconflict`"
+        ))),
+    }
+}
+
+/// Like [`edit`], but an edit conflict is an outcome, not a failure.
+pub async fn edit_or_conflict(
+    cx: &TrialCx,
+    s: &Session,
+    title: &str,
+    text: &str,
+    extra: &[(&str, &str)],
+) -> Result<EditOutcome, TrialError> {
     let token = s.token("csrf").await?;
     let summary = format!("wikiharness run {}", cx.run_id());
     let mut params = vec![
@@ -39,7 +65,7 @@ pub async fn edit(
         ("token", token.as_str()),
     ];
     params.extend_from_slice(extra);
-    saved(cx, s, title, &params).await
+    post_edit(cx, s, title, &params).await
 }
 
 /// Appends `text` to `title`.
@@ -59,19 +85,26 @@ pub async fn append(
         ("assert", "user"),
         ("token", token.as_str()),
     ];
-    saved(cx, s, title, &params).await
+    match post_edit(cx, s, title, &params).await? {
+        EditOutcome::Saved(saved) => Ok(saved),
+        EditOutcome::Conflict => Err(TrialError::fail(format!(
+            "append to [[{title}]]: API error `editconflict`"
+        ))),
+    }
 }
 
-async fn saved(
+async fn post_edit(
     cx: &TrialCx,
     s: &Session,
     title: &str,
     params: &[(&str, &str)],
-) -> Result<Saved, TrialError> {
-    let v = s
-        .api_post(params)
-        .await
-        .map_err(fail_with(&format!("edit of [[{title}]]")))?;
+) -> Result<EditOutcome, TrialError> {
+    let v = match s.api_post(params).await {
+        Err(ClientError::Api { code, .. }) if code == "editconflict" => {
+            return Ok(EditOutcome::Conflict);
+        }
+        other => other.map_err(fail_with(&format!("edit of [[{title}]]")))?,
+    };
     cx.created(title);
     let result = str_at(&v, &["edit", "result"]).unwrap_or("missing");
     if result != "Success" {
@@ -84,7 +117,7 @@ async fn saved(
         .as_u64()
         .or_else(|| v["edit"]["oldrevid"].as_u64())
         .unwrap_or(0);
-    Ok(Saved { revid, changed })
+    Ok(EditOutcome::Saved(Saved { revid, changed }))
 }
 
 /// The current wikitext and revision id of `title`, or `None` if it does not exist.

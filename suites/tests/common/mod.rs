@@ -175,6 +175,31 @@ pub fn as_is_args(dir: &Path, effect_deadline_secs: u64) -> Result<Vec<OsString>
     ])
 }
 
+/// Name of the target [`drill_target`] defines.
+pub const DRILL_TARGET: &str = "local-drill";
+
+/// Writes a registry file to `dir` defining [`DRILL_TARGET`]: the local wiki,
+/// with every request carrying `X-Wikiharness-Drill: <mark>` (so that PHP in
+/// an [`Override`] can act on the drill's requests only), plus `extra` fields.
+pub fn drill_target(dir: &Path, mark: &str, extra: &str) -> Result<PathBuf, Failed> {
+    let file = dir.join("targets.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "[targets.{DRILL_TARGET}]\n\
+             extends = \"local\"\n\
+             description = \"The local wiki; every request carries a drill's header\"\n\
+             headers = {{ \"X-Wikiharness-Drill\" = \"{mark}\" }}\n{extra}"
+        ),
+    )?;
+    Ok(file)
+}
+
+/// PHP condition: the request carries the drill header with `mark`.
+pub fn drill_request(mark: &str) -> String {
+    format!("( $_SERVER['HTTP_X_WIKIHARNESS_DRILL'] ?? '' ) === '{mark}'")
+}
+
 /// A service of the embedded wiki stopped for as long as the value lives;
 /// started again when it is dropped.
 pub struct ServiceDown(LocalWiki);
