@@ -110,6 +110,8 @@ pub struct FeatureReadiness {
     pub reasons: Vec<String>,
     /// Covering trials that ran or were skipped in this run.
     pub results: Vec<String>,
+    /// Those of them that passed with evidence of risk.
+    pub risky: Vec<String>,
 }
 
 /// A team's verdict.
@@ -223,12 +225,13 @@ fn judge_feature(feature: &Feature, run: &RunRecord, flaky: &BTreeSet<String>) -
         .filter(|t| feature.trials.iter().any(|p| matches(p, &t.meta.name)))
         .collect();
     let results = covering.iter().map(|t| t.meta.name.clone()).collect();
-    let (verdict, reasons) = verdict_of(feature, &covering, &run.info.selection, flaky);
+    let (verdict, reasons, risky) = verdict_of(feature, &covering, &run.info.selection, flaky);
     FeatureReadiness {
         feature: feature.clone(),
         verdict,
         reasons,
         results,
+        risky,
     }
 }
 
@@ -247,8 +250,9 @@ fn skip_line(what: &str, skipped: &[&&TrialRecord], of: usize) -> Option<String>
         .map(|t| t.message.as_deref().unwrap_or("no reason given"))
         .collect();
     Some(format!(
-        "{} of {of} trials {what}: {}",
+        "{} of {of} {} {what}: {}",
         skipped.len(),
+        if of == 1 { "trial" } else { "trials" },
         reasons.into_iter().collect::<Vec<_>>().join("; ")
     ))
 }
@@ -258,11 +262,12 @@ fn verdict_of(
     covering: &[&TrialRecord],
     selection: &[String],
     flaky: &BTreeSet<String>,
-) -> (Verdict, Vec<String>) {
+) -> (Verdict, Vec<String>, Vec<String>) {
     if feature.trials.is_empty() {
         return (
             Verdict::NotCovered,
             vec!["no automated trial covers this feature".into()],
+            vec![],
         );
     }
     if covering.is_empty() {
@@ -274,7 +279,7 @@ fn verdict_of(
                 selection.join(" ")
             )
         };
-        return (Verdict::NotRun, vec![why]);
+        return (Verdict::NotRun, vec![why], vec![]);
     }
     let with = |s: Status| covering.iter().filter(move |t| t.status == s);
     let failed: Vec<String> = with(Status::Failed)
@@ -286,8 +291,12 @@ fn verdict_of(
             )
         })
         .collect();
+    let ran: Vec<&&TrialRecord> = with(Status::Passed).collect();
+    let risks = risks(feature, &ran, flaky);
+    let risky: BTreeSet<String> = risks.iter().map(|(t, _)| t.clone()).collect();
+    let risky: Vec<String> = risky.into_iter().collect();
     if !failed.is_empty() {
-        return (Verdict::NotReady, failed);
+        return (Verdict::NotReady, failed, risky);
     }
     let (chosen, forbidden): (Vec<_>, Vec<_>) =
         with(Status::Skipped).partition(|t| cause(t).is_choice());
@@ -299,32 +308,42 @@ fn verdict_of(
     .into_iter()
     .flatten()
     .collect();
-    let ran: Vec<&&TrialRecord> = with(Status::Passed).collect();
     if ran.is_empty() {
         let verdict = if forbidden.is_empty() {
             Verdict::NotRun
         } else {
             Verdict::NotTested
         };
-        return (verdict, skips);
+        return (verdict, skips, risky);
     }
-    let risks = risks(feature, &ran, flaky);
     if risks.is_empty() {
-        let mut reasons = vec![format!("all {} trials that ran passed", ran.len())];
+        let mut reasons = vec![match ran.len() {
+            1 => "the 1 trial that ran passed".to_owned(),
+            n => format!("all {n} trials that ran passed"),
+        }];
         reasons.extend(skips);
-        (Verdict::Ready, reasons)
+        (Verdict::Ready, reasons, risky)
     } else {
-        (Verdict::AtRisk, risks)
+        let reasons = risks.into_iter().map(|(_, r)| r).collect();
+        (Verdict::AtRisk, reasons, risky)
     }
 }
 
-/// Evidence of risk among passed trials: flaky, near a threshold, slow effects.
-fn risks(feature: &Feature, ran: &[&&TrialRecord], flaky: &BTreeSet<String>) -> Vec<String> {
+/// Evidence of risk among passed trials (flaky, near a threshold, slow
+/// effects), as (trial, reason), trial by trial.
+fn risks(
+    feature: &Feature,
+    ran: &[&&TrialRecord],
+    flaky: &BTreeSet<String>,
+) -> Vec<(String, String)> {
     let mut risks = Vec::new();
     for t in ran.iter().filter(|t| flaky.contains(&t.meta.name)) {
-        risks.push(format!(
-            "flaky: {} passed and failed on the same code in recent runs",
-            t.meta.name
+        risks.push((
+            t.meta.name.clone(),
+            format!(
+                "flaky: {} passed and failed on the same code in recent runs",
+                t.meta.name
+            ),
         ));
     }
     for t in ran {
@@ -334,10 +353,13 @@ fn risks(feature: &Feature, ran: &[&&TrialRecord], flaky: &BTreeSet<String>) -> 
             .flat_map(|l| &l.thresholds)
             .filter(|r| r.passed && r.near_limit(NEAR_LIMIT));
         for r in near {
-            risks.push(format!(
-                "near its limit: {} met {r}, within {:.0}% of the limit",
-                t.meta.name,
-                (1.0 - NEAR_LIMIT) * 100.0
+            risks.push((
+                t.meta.name.clone(),
+                format!(
+                    "near its limit: {} met {r}, within {:.0}% of the limit",
+                    t.meta.name,
+                    (1.0 - NEAR_LIMIT) * 100.0
+                ),
             ));
         }
     }
@@ -348,11 +370,14 @@ fn risks(feature: &Feature, ran: &[&&TrialRecord], flaky: &BTreeSet<String>) -> 
                 .iter()
                 .filter(|f| f.name.starts_with("time_to_effect") && f.value > max)
             {
-                risks.push(format!(
-                    "slow: {} took {:.0} ms for {} (limit {max:.0} ms)",
-                    t.meta.name,
-                    f.value,
-                    f.name.trim_start_matches("time_to_effect:")
+                risks.push((
+                    t.meta.name.clone(),
+                    format!(
+                        "slow: {} took {:.0} ms for {} (limit {max:.0} ms)",
+                        t.meta.name,
+                        f.value,
+                        f.name.trim_start_matches("time_to_effect:")
+                    ),
                 ));
             }
         }

@@ -74,7 +74,13 @@ pub struct Rendered {
 /// Loads `url` in headless Chromium and returns the DOM and console messages.
 pub fn render(url: &str) -> Result<Rendered, SetupError> {
     ensure_installed()?;
-    let profile = std::env::temp_dir().join(format!("wikiharness-chromium-{}", std::process::id()));
+    // One profile per call: Chromium refuses a profile another instance holds.
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let profile = std::env::temp_dir().join(format!(
+        "wikiharness-chromium-{}-{call}",
+        std::process::id()
+    ));
     let out = Command::new(CHROMIUM)
         .args(HEADLESS_FLAGS)
         .arg(format!("--user-data-dir={}", profile.display()))

@@ -7,6 +7,7 @@
 //! into reports — at the end of the run, or on Ctrl-C.
 
 pub mod cleanup;
+mod command_line;
 mod execute;
 pub mod plan;
 pub mod shard;
@@ -26,7 +27,7 @@ use crate::events::{Counts, Event, EventLog, RunInfo, RunRecord};
 use crate::localwiki::{LocalWiki, WikiGuard};
 use crate::target::{CredentialSource, DEFAULT_TARGET, Managed, Registry, Target};
 use crate::trial::TrialSpec;
-use crate::{paths, redact, run_dir};
+use crate::{paths, run_dir};
 
 pub use execute::{Results, now};
 
@@ -321,7 +322,7 @@ fn run_info(
         selection: selection(opts, args),
         target_description: target.description.clone(),
         started_at: now(),
-        command_line: argv.iter().map(|a| redact::redact(a)).collect(),
+        command_line: command_line::shown(argv),
         git_commit: git_commit(),
         baseline: opts.baseline.clone(),
         shard: opts.shard.map(|s| format!("{}/{}", s.index, s.count)),

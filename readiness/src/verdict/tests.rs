@@ -156,7 +156,7 @@ fn a_partial_run_is_ready_and_lists_what_did_not_run() {
     assert_eq!(
         a.reasons,
         [
-            "all 1 trials that ran passed",
+            "the 1 trial that ran passed",
             "1 of 2 trials not run in this run: opt-in: run with --load"
         ]
     );

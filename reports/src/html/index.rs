@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use maud::{Markup, html};
 use wikiharness_readiness::{Cause, Verdict};
 
-use super::{filters, page, rules, status_badge, status_slug, svg, verdict_badge};
+use super::{filters, in_table_order, page, rules, status_badge, status_slug, svg, verdict_badge};
 use crate::ReportInput;
 
 /// One probable cause: what is broken, what it explains, who owns it.
@@ -113,7 +113,7 @@ pub fn index(input: &ReportInput<'_>) -> String {
         table {
             thead { tr { th { "Trial" } th { "Status" } th { "Team" } th { "Feature" } th { "Time" } th { "Message" } } }
             tbody {
-                @for t in &input.run.trials {
+                @for t in in_table_order(&input.run.trials, input.readiness) {
                     @let page = input.readiness.teams.iter().find(|x| x.name == t.meta.team).map(|x| format!("team-{}.html#{}", x.slug, anchor(&t.meta.name)));
                     tr data-row="" data-status=(status_slug(t.status)) data-team=(t.meta.team) data-suite=(t.meta.suite) {
                         td { @if let Some(p) = &page { a href=(p) { code { (t.meta.name) } } } @else { code { (t.meta.name) } } }

@@ -7,8 +7,10 @@ mod svg;
 mod team;
 
 use maud::{DOCTYPE, Markup, PreEscaped, html};
-use wikiharness_harness::events::Status;
-use wikiharness_readiness::Verdict;
+use std::collections::BTreeSet;
+
+use wikiharness_harness::events::{Status, TrialRecord};
+use wikiharness_readiness::{Readiness, Verdict};
 
 pub use index::index;
 pub use team::team;
@@ -17,9 +19,9 @@ const CSS: &str = r#"
 :root { --ready:#1a7f37; --not-run:#57606a; --not-tested:#6e7781; --not-covered:#8250df; --at-risk:#bf8700; --not-ready:#cf222e; }
 body { font: 15px/1.45 system-ui, sans-serif; margin: 0 auto; max-width: 1400px; padding: 1rem 1.5rem; color: #1f2328; }
 h1 { font-size: 1.6rem; margin: .2rem 0 .6rem; } h2 { font-size: 1.25rem; margin-top: 1.8rem; border-bottom: 1px solid #d0d7de; }
-table { border-collapse: collapse; width: 100%; margin: .5rem 0; } th, td { border: 1px solid #d0d7de; padding: .3rem .45rem; text-align: left; vertical-align: top; overflow-wrap: break-word; }
+table { border-collapse: collapse; width: 100%; margin: .5rem 0; } th, td { border: 1px solid #d0d7de; padding: .3rem .45rem; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
 td code { overflow-wrap: anywhere; }
-.wide { overflow-x: auto; } .wide table { min-width: 1100px; } table.features { min-width: 1300px; } table.features td:first-child { min-width: 8rem; }
+.wide { overflow-x: auto; } table.features { font-size: .85rem; } table.features td:first-child { min-width: 7rem; }
 th { background: #f6f8fa; } td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .badge { display: inline-block; padding: .05rem .5rem; border-radius: 1rem; color: #fff; font-weight: 600; font-size: .85rem; white-space: nowrap; }
 .v-ready { background: var(--ready); } .v-not-run { background: var(--not-run); } .v-not-tested { background: var(--not-tested); } .v-not-covered { background: var(--not-covered); }
@@ -90,6 +92,28 @@ fn filters(controls: &[Filter<'_>]) -> Markup {
             }
         }
     }
+}
+
+/// `trials` in table order: failures, then passes with evidence of risk, then
+/// passes, then skips; the run's order within each.
+fn in_table_order<'a>(
+    trials: impl IntoIterator<Item = &'a TrialRecord>,
+    readiness: &Readiness,
+) -> Vec<&'a TrialRecord> {
+    let risky: BTreeSet<&str> = readiness
+        .teams
+        .iter()
+        .flat_map(|t| &t.features)
+        .flat_map(|f| f.risky.iter().map(String::as_str))
+        .collect();
+    let mut v: Vec<&TrialRecord> = trials.into_iter().collect();
+    v.sort_by_key(|t| match t.status {
+        Status::Failed => 0,
+        Status::Passed if risky.contains(t.meta.name.as_str()) => 1,
+        Status::Passed => 2,
+        Status::Skipped => 3,
+    });
+    v
 }
 
 fn verdict_badge(v: Verdict) -> Markup {

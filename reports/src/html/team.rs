@@ -7,17 +7,18 @@ use wikiharness_harness::events::{Status, TrialRecord};
 use wikiharness_readiness::{TeamReadiness, Verdict};
 
 use super::index::anchor;
-use super::{filters, page, rules, status_badge, status_slug, svg, verdict_badge};
+use super::{filters, in_table_order, page, rules, status_badge, status_slug, svg, verdict_badge};
 use crate::ReportInput;
 
 /// A team's page.
 pub fn team(input: &ReportInput<'_>, team: &TeamReadiness) -> String {
-    let trials: Vec<&TrialRecord> = team
-        .features
-        .iter()
-        .flat_map(|f| f.results.iter())
-        .filter_map(|name| input.run.trials.iter().find(|t| &t.meta.name == name))
-        .collect();
+    let trials = in_table_order(
+        team.features
+            .iter()
+            .flat_map(|f| f.results.iter())
+            .filter_map(|name| input.run.trials.iter().find(|t| &t.meta.name == name)),
+        input.readiness,
+    );
     let body = html! {
         nav { a href="index.html" { "← All teams" } }
         h1 { (team.name) " " (verdict_badge(team.verdict)) }
