@@ -35,7 +35,7 @@ pub const RULES: &[(&str, &str)] = &[
     ),
     (
         "Team",
-        "A team's verdict is the worst of its features' verdicts, in the order Not ready, At risk, Not covered, Not tested on this target, Ready; features not run in this run count only when none of the team's features ran.",
+        "A team's verdict is the worst of its features' verdicts, in the order Not ready, At risk, Not covered, Not tested on this target, Not run in this run, Ready; features not run in this run count only when none of the team's features ran.",
     ),
 ];
 

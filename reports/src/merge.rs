@@ -71,11 +71,17 @@ fn merge_load(parts: &[&TrialRecord]) -> Result<TrialRecord, String> {
         .filter_map(|t| t.judge(&merged))
         .collect();
     let mut out = parts[0].clone();
+    // A part that failed without a violated threshold failed for another
+    // reason, which the merged trial keeps.
+    let violated_in = |t: &TrialRecord| {
+        t.load
+            .as_ref()
+            .is_some_and(|l| l.thresholds.iter().any(|r| !r.passed))
+    };
     let other_failure = parts
         .iter()
-        .filter(|t| t.status == Status::Failed)
-        .filter_map(|t| t.message.clone())
-        .find(|m| !m.starts_with("thresholds violated"));
+        .filter(|t| t.status == Status::Failed && !violated_in(t))
+        .find_map(|t| t.message.clone());
     let violated: Vec<String> = merged
         .thresholds
         .iter()
