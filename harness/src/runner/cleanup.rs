@@ -53,24 +53,37 @@ pub async fn delete_created(run: &RunShared) -> Cleanup {
         report.skipped = Some(format!("login as `{role}` failed: {e}"));
         return report;
     }
+    let token = match session.token("csrf").await {
+        Ok(t) => t,
+        Err(e) => {
+            report.skipped = Some(format!("no CSRF token: {e}"));
+            return report;
+        }
+    };
+    // All at once: the session's limiter keeps to the target's
+    // max_concurrent_requests.
     let reason = format!("wikiharness run {} clean-up", run.run_id);
-    for title in &pages {
-        let token = match session.token("csrf").await {
-            Ok(t) => t,
-            Err(e) => {
-                report.skipped = Some(format!("no CSRF token: {e}"));
-                return report;
-            }
+    let mut deletions = tokio::task::JoinSet::new();
+    for title in pages {
+        let (session, token, reason) = (session.clone(), token.clone(), reason.clone());
+        deletions.spawn(async move {
+            let answer = session
+                .api_post(&[
+                    ("action", "delete"),
+                    ("title", &title),
+                    ("reason", &reason),
+                    ("token", &token),
+                ])
+                .await;
+            (title, answer)
+        });
+    }
+    while let Some(done) = deletions.join_next().await {
+        let Ok((title, answer)) = done else {
+            report.failures.push("a deletion task panicked".into());
+            continue;
         };
-        match session
-            .api_post(&[
-                ("action", "delete"),
-                ("title", title),
-                ("reason", &reason),
-                ("token", &token),
-            ])
-            .await
-        {
+        match answer {
             Ok(v) if str_at(&v, &["delete", "title"]).is_some() => report.deleted += 1,
             Ok(v) => report
                 .failures
@@ -78,10 +91,10 @@ pub async fn delete_created(run: &RunShared) -> Cleanup {
             Err(ClientError::Api { code, .. }) if code == "missingtitle" => report.deleted += 1,
             Err(ClientError::Api { code, info, .. }) if code == "permissiondenied" => {
                 report.skipped = Some(format!("account `{role}` may not delete pages: {info}"));
-                return report;
             }
             Err(e) => report.failures.push(format!("{title}: {e}")),
         }
     }
+    report.failures.sort();
     report
 }
