@@ -72,9 +72,7 @@ impl RunOptions {
             max_rps: rps,
         }
     }
-}
 
-impl RunOptions {
     /// The size of the default job's load smoke: the target's `load.smoke`,
     /// when the target allows load and this run did not ask for the full
     /// run (`--load`).

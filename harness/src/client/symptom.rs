@@ -16,10 +16,14 @@ pub fn of_answer(status: u16, content_type: &str, body: &str) -> Option<Symptom>
     {
         return Some(s);
     }
-    if let Some(class) = exception_class(body) {
-        return Some(Symptom::Exception { class });
+    // MediaWiki's exception pages are 500s: other pages are not scanned.
+    if status < 500 {
+        return None;
     }
-    (status >= 500).then_some(Symptom::HttpStatus { status })
+    Some(match exception_class(body) {
+        Some(class) => Symptom::Exception { class },
+        None => Symptom::HttpStatus { status },
+    })
 }
 
 /// The symptom of a request that got no answer.
