@@ -15,6 +15,9 @@ pub mod registry;
 pub mod soak;
 pub mod verdict;
 
+#[cfg(test)]
+mod test_support;
+
 pub use causes::Cause;
 pub use history::{History, HistoryEntry};
 pub use registry::{Feature, Registry, Team};

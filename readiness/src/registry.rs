@@ -345,19 +345,7 @@ fn err(path: &Path, line: Option<usize>, message: String) -> SetupError {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn meta(name: &str) -> TrialMeta {
-        TrialMeta {
-            name: name.into(),
-            suite: name.split("::").next().unwrap().into(),
-            feature: "f".into(),
-            team: "t".into(),
-            needs: vec![],
-            production_safe: true,
-        }
-    }
-
-    const FEATURE: &str = "need_testing = \"Yes\"\nrisks = \"r\"\ndependencies = {}\nexisting_testing = \"e\"\ncovers_dependencies = \"c\"\ntestable_on_test2 = \"Yes\"\nfeasible_to_make_testable = \"y\"\n";
+    use crate::test_support::{FEATURE, meta};
 
     fn parse(text: &str) -> Result<Registry, String> {
         Registry::parse(Path::new("readiness/registry.toml"), text).map_err(|e| e.to_string())

@@ -108,38 +108,18 @@ pub fn table(rows: &[SoakRow]) -> String {
 mod tests {
     use std::path::PathBuf;
 
-    use wikiharness_harness::events::{RunInfo, Status, TrialMeta, TrialRecord};
+    use wikiharness_harness::events::{RunInfo, Status};
 
     use super::*;
     use crate::history::{History, HistoryEntry};
+    use crate::test_support::trial;
 
     fn run(id: &str, trials: &[(&str, Status, Option<&str>)]) -> RunRecord {
         let mut info = RunInfo::new(id, "local", "http://127.0.0.1/");
         info.git_commit = Some("abc".into());
         let trials = trials
             .iter()
-            .map(|(name, status, message)| TrialRecord {
-                meta: TrialMeta {
-                    name: (*name).into(),
-                    suite: "s".into(),
-                    feature: "f".into(),
-                    team: "t".into(),
-                    needs: vec![],
-                    production_safe: true,
-                },
-                skip: None,
-                status: *status,
-                message: message.map(Into::into),
-                started_at: String::new(),
-                duration_ms: 1.0,
-                requests: 0,
-                backends: Default::default(),
-                evidence: vec![],
-                figures: vec![],
-                notes: vec![],
-                attachments: vec![],
-                load: None,
-            })
+            .map(|(name, status, message)| trial(name, *status, *message))
             .collect();
         RunRecord::of(info, trials)
     }

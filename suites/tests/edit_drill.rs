@@ -11,8 +11,6 @@ mod common;
 
 use libtest_mimic::Failed;
 
-use common::Override;
-
 /// The trial the drills break.
 const TRIAL: &str = "concurrency::simultaneous_edits_lose_nothing";
 
@@ -55,38 +53,8 @@ fn rewrite_second_lines(mark: &str, replacement: &str) -> String {
 /// Runs the trial as the wiki is (it must pass), then with `php` in force;
 /// the second run's failure message.
 fn control_then_broken(mark: &str, php: &str) -> Result<String, Failed> {
-    let _wiki = common::wiki_up()?;
     let tmp = tempfile::tempdir()?;
-    let targets = common::drill_target(tmp.path(), mark, "")?;
-    let args = [
-        "--targets".into(),
-        targets.into(),
-        "--target".into(),
-        common::DRILL_TARGET.into(),
-        "--exact".into(),
-        TRIAL.into(),
-    ];
-    let (status, as_is) = common::run_wiki(&args, &tmp.path().join("as-is"))?;
-    let trial = common::trial_result(&as_is, TRIAL)?;
-    if !status.success() || trial["status"] != "passed" {
-        return Err(format!(
-            "the control run (wiki as it is) did not pass ({status}): {}",
-            trial["message"]
-        )
-        .into());
-    }
-    let (status, broken) = {
-        let _broken = Override::add(php)?;
-        common::run_wiki(&args, &tmp.path().join("broken"))?
-    };
-    let trial = common::trial_result(&broken, TRIAL)?;
-    if status.success() || trial["status"] != "failed" {
-        return Err(format!(
-            "the broken wiki did not fail {TRIAL} ({status}): {}",
-            trial["status"]
-        )
-        .into());
-    }
+    let (_, trial) = common::passes_then_fails(tmp.path(), mark, "", &[], TRIAL, php)?;
     Ok(trial["message"].as_str().unwrap_or_default().to_owned())
 }
 

@@ -13,12 +13,9 @@
 mod common;
 
 use std::path::Path;
-use std::process::ExitStatus;
 
 use libtest_mimic::Failed;
 use serde_json::Value;
-
-use common::Override;
 
 /// The attack of the drill.
 const SCENARIO: &str = "load::anonymous_readers";
@@ -79,10 +76,9 @@ fn sometimes_slow_wiki() -> Result<(), Failed> {
     Ok(())
 }
 
-/// Runs the scenario against a target whose requests carry the drill header
-/// `mark`, once as the wiki is (it must pass) and once with `slow_php` in the
-/// wiki's configuration (it must fail its p95 threshold, and its feature must
-/// be not ready); the failure message.
+/// Runs the scenario as the wiki is (it must pass) and with `slow_php` in
+/// the wiki's configuration (it must fail its p95 threshold, and its feature
+/// must be not ready); the failure message.
 fn control_then_slowed(
     dir: &Path,
     mark: &str,
@@ -90,32 +86,9 @@ fn control_then_slowed(
     flags: &[&str],
     slow_php: &str,
 ) -> Result<String, Failed> {
-    let _wiki = common::wiki_up()?;
-    let targets = common::drill_target(dir, mark, extra_fields)?;
-
-    let (status, as_is) = attack(&targets, flags, &dir.join("as-is"))?;
-    let trial = common::trial_result(&as_is, SCENARIO)?;
-    if !status.success() || trial["status"] != "passed" {
-        return Err(format!(
-            "the control run (wiki as it is) did not pass ({status}): {}",
-            trial["message"]
-        )
-        .into());
-    }
-
-    let (status, slowed) = {
-        let _slow = Override::add(slow_php)?;
-        attack(&targets, flags, &dir.join("slowed"))?
-    };
-    let trial = common::trial_result(&slowed, SCENARIO)?;
+    let (slowed, trial) =
+        common::passes_then_fails(dir, mark, extra_fields, flags, SCENARIO, slow_php)?;
     let message = trial["message"].as_str().unwrap_or_default();
-    if status.success() || trial["status"] != "failed" {
-        return Err(format!(
-            "the slowed wiki did not fail the trial ({status}): {}, figures {}",
-            trial["status"], trial["figures"]
-        )
-        .into());
-    }
     if !(message.contains("p95") && message.contains("VIOLATED")) {
         return Err(format!("failed, but not on the p95 threshold: {message}").into());
     }
@@ -124,20 +97,6 @@ fn control_then_slowed(
         return Err(format!("the feature's verdict is {verdict}, not not-ready").into());
     }
     Ok(message.to_owned())
-}
-
-/// Runs the scenario through the `wiki` binary with `flags`; its exit status
-/// and results.
-fn attack(targets: &Path, flags: &[&str], root: &Path) -> Result<(ExitStatus, Value), Failed> {
-    let mut args: Vec<std::ffi::OsString> = vec![
-        "--targets".into(),
-        targets.into(),
-        "--target".into(),
-        common::DRILL_TARGET.into(),
-    ];
-    args.extend(flags.iter().map(Into::into));
-    args.extend(["--exact".into(), SCENARIO.into()]);
-    common::run_wiki(&args, root)
 }
 
 /// The verdict of the feature the scenario covers.

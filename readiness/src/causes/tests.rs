@@ -1,12 +1,9 @@
 use std::path::Path;
 
-use wikiharness_harness::events::{
-    Exchange, RunInfo, RunRecord, Status, Symptom, TrialMeta, TrialRecord,
-};
+use wikiharness_harness::events::{Exchange, RunInfo, RunRecord, Status, Symptom, TrialRecord};
 
 use super::*;
-
-const FEATURE: &str = "need_testing = \"Yes\"\nrisks = \"r\"\ndependencies = {}\nexisting_testing = \"e\"\ncovers_dependencies = \"c\"\ntestable_on_test2 = \"Yes\"\nfeasible_to_make_testable = \"y\"\n";
+use crate::test_support::{FEATURE, trial};
 
 fn registry() -> Registry {
     let text = format!(
@@ -22,22 +19,9 @@ fn registry() -> Registry {
 
 /// A failed trial whose exchanges end with `answers` (URL, status, symptom).
 fn failed(name: &str, answers: &[(&str, Option<u16>, Option<Symptom>)]) -> TrialRecord {
+    let message = format!("{name} went wrong in its own words");
     TrialRecord {
-        meta: TrialMeta {
-            name: name.into(),
-            suite: name.split("::").next().unwrap().into(),
-            feature: "f".into(),
-            team: "t".into(),
-            needs: vec![],
-            production_safe: true,
-        },
-        skip: None,
-        status: Status::Failed,
-        message: Some(format!("{name} went wrong in its own words")),
-        started_at: String::new(),
-        duration_ms: 1.0,
         requests: answers.len() as u64,
-        backends: Default::default(),
         evidence: answers
             .iter()
             .map(|(url, status, symptom)| Exchange {
@@ -50,10 +34,7 @@ fn failed(name: &str, answers: &[(&str, Option<u16>, Option<Symptom>)]) -> Trial
                 symptom: symptom.clone(),
             })
             .collect(),
-        figures: vec![],
-        notes: vec![],
-        attachments: vec![],
-        load: None,
+        ..trial(name, Status::Failed, Some(&message))
     }
 }
 
@@ -69,6 +50,18 @@ fn run(trials: Vec<TrialRecord>) -> RunRecord {
 
 const API: &str = "http://127.0.0.1:18080/w/api.php";
 
+/// A call to Shellbox whose connection was refused.
+fn shellbox_refused() -> (&'static str, Option<u16>, Option<Symptom>) {
+    (
+        "http://127.0.0.1:18081/shellbox/call",
+        None,
+        Some(Symptom::NoAnswer {
+            failure: "connect".into(),
+            host_port: "127.0.0.1:18081".into(),
+        }),
+    )
+}
+
 fn readonly() -> Option<Symptom> {
     Some(Symptom::ApiError {
         code: "readonly".into(),
@@ -81,17 +74,7 @@ fn failures_sharing_evidence_are_one_cause_with_its_owner() {
     let r = run(vec![
         failed("api::edit", &[ok(), (API, Some(200), readonly())]),
         failed("forms::save", &[(API, Some(200), readonly()), ok()]),
-        failed(
-            "shellbox::highlight",
-            &[(
-                "http://127.0.0.1:18081/shellbox/call",
-                None,
-                Some(Symptom::NoAnswer {
-                    failure: "connect".into(),
-                    host_port: "127.0.0.1:18081".into(),
-                }),
-            )],
-        ),
+        failed("shellbox::highlight", &[shellbox_refused()]),
         failed(
             "shellbox::lua",
             &[("http://127.0.0.1:18080/wiki/X", Some(200), None)],
@@ -112,19 +95,7 @@ fn failures_sharing_evidence_are_one_cause_with_its_owner() {
 
 #[test]
 fn a_service_that_does_not_answer_is_named_with_its_address() {
-    let down = |name| {
-        failed(
-            name,
-            &[(
-                "http://127.0.0.1:18081/shellbox/call",
-                None,
-                Some(Symptom::NoAnswer {
-                    failure: "connect".into(),
-                    host_port: "127.0.0.1:18081".into(),
-                }),
-            )],
-        )
-    };
+    let down = |name| failed(name, &[shellbox_refused()]);
     let causes = probable_causes(&registry(), &run(vec![down("shellbox::a"), down("api::b")]));
     assert_eq!(
         causes[0].headline,

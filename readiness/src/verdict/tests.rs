@@ -1,16 +1,13 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use wikiharness_harness::events::{
-    Figure, RunInfo, RunRecord, SkipCause, Status, TrialMeta, TrialRecord,
-};
+use wikiharness_harness::events::{Figure, RunInfo, RunRecord, SkipCause, Status, TrialRecord};
 use wikiharness_harness::load::stats::EndpointRecorder;
 use wikiharness_harness::load::{LoadSummary, Threshold};
 
 use super::*;
 use crate::registry::Registry;
-
-const FEATURE: &str = "need_testing = \"Yes\"\nrisks = \"r\"\ndependencies = {}\nexisting_testing = \"e\"\ncovers_dependencies = \"c\"\ntestable_on_test2 = \"Yes\"\nfeasible_to_make_testable = \"y\"\n";
+use crate::test_support::{FEATURE, trial};
 
 fn registry() -> Registry {
     let text = format!(
@@ -21,31 +18,6 @@ fn registry() -> Registry {
          [[teams.features]]\nname = \"Uncovered\"\n{FEATURE}trials = []\n"
     );
     Registry::parse(Path::new("r.toml"), &text).unwrap()
-}
-
-fn trial(name: &str, status: Status, message: Option<&str>) -> TrialRecord {
-    TrialRecord {
-        meta: TrialMeta {
-            name: name.into(),
-            suite: "s".into(),
-            feature: "f".into(),
-            team: "t".into(),
-            needs: vec![],
-            production_safe: true,
-        },
-        skip: (status == Status::Skipped).then_some(SkipCause::TargetRules),
-        status,
-        message: message.map(Into::into),
-        started_at: String::new(),
-        duration_ms: 1.0,
-        requests: 1,
-        backends: Default::default(),
-        evidence: vec![],
-        figures: vec![],
-        notes: vec![],
-        attachments: vec![],
-        load: None,
-    }
 }
 
 fn run(trials: Vec<TrialRecord>) -> RunRecord {

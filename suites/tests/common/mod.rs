@@ -195,6 +195,52 @@ pub fn drill_target(dir: &Path, mark: &str, extra: &str) -> Result<PathBuf, Fail
     Ok(file)
 }
 
+/// A drill on one trial: runs `trial` alone (`--exact`, plus `flags`) on
+/// [`DRILL_TARGET`] (requests marked `mark`, `extra` target fields), once as
+/// the wiki is — it must pass — and once with `php` in an [`Override`] — it
+/// must fail. Returns the broken run's results and the trial's entry in them.
+pub fn passes_then_fails(
+    dir: &Path,
+    mark: &str,
+    extra: &str,
+    flags: &[&str],
+    trial: &str,
+    php: &str,
+) -> Result<(serde_json::Value, serde_json::Value), Failed> {
+    let _wiki = wiki_up()?;
+    let mut args: Vec<OsString> = vec![
+        "--targets".into(),
+        drill_target(dir, mark, extra)?.into(),
+        "--target".into(),
+        DRILL_TARGET.into(),
+    ];
+    args.extend(flags.iter().map(Into::into));
+    args.extend(["--exact".into(), trial.into()]);
+
+    let (status, as_is) = run_wiki(&args, &dir.join("as-is"))?;
+    let control = trial_result(&as_is, trial)?;
+    if !status.success() || control["status"] != "passed" {
+        return Err(format!(
+            "the control run (wiki as it is) did not pass ({status}): {}",
+            control["message"]
+        )
+        .into());
+    }
+    let (status, broken) = {
+        let _broken = Override::add(php)?;
+        run_wiki(&args, &dir.join("broken"))?
+    };
+    let entry = trial_result(&broken, trial)?.clone();
+    if status.success() || entry["status"] != "failed" {
+        return Err(format!(
+            "the broken wiki did not fail {trial} ({status}): {}, figures {}",
+            entry["status"], entry["figures"]
+        )
+        .into());
+    }
+    Ok((broken, entry))
+}
+
 /// PHP condition: the request carries the drill header with `mark`.
 pub fn drill_request(mark: &str) -> String {
     format!("( $_SERVER['HTTP_X_WIKIHARNESS_DRILL'] ?? '' ) === '{mark}'")
