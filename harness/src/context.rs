@@ -7,10 +7,10 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::Semaphore;
 
 use crate::client::{ClientConfig, RetryPolicy, Session};
-use crate::events::TrialMeta;
-use crate::evidence::Recorder;
+use crate::error::TrialError;
+use crate::evidence::Collector;
 use crate::target::{CredentialSource, Credentials, Target};
-use crate::trial::TrialError;
+use wikiharness_record::TrialMeta;
 
 /// State shared by all trials of a run.
 #[derive(Debug)]
@@ -79,12 +79,12 @@ impl RunShared {
         })
     }
 
-    /// A session that records into `recorder`.
-    pub fn session(&self, recorder: Option<Arc<Recorder>>) -> Result<Session, TrialError> {
+    /// A session that collects evidence into `evidence`.
+    pub fn session(&self, evidence: Option<Arc<Collector>>) -> Result<Session, TrialError> {
         Ok(Session::new(ClientConfig {
             target: self.target.clone(),
             limiter: self.limiter.clone(),
-            recorder,
+            evidence,
             retry: self.retry.clone(),
             resolve: None,
         })?)
@@ -121,16 +121,16 @@ impl RunShared {
 #[derive(Debug, Clone)]
 pub struct TrialCx {
     run: Arc<RunShared>,
-    recorder: Arc<Recorder>,
+    evidence: Arc<Collector>,
     meta: Arc<TrialMeta>,
 }
 
 impl TrialCx {
     /// The context of one trial.
-    pub fn new(run: Arc<RunShared>, recorder: Arc<Recorder>, meta: Arc<TrialMeta>) -> Self {
+    pub fn new(run: Arc<RunShared>, evidence: Arc<Collector>, meta: Arc<TrialMeta>) -> Self {
         TrialCx {
             run,
-            recorder,
+            evidence,
             meta,
         }
     }
@@ -157,7 +157,7 @@ impl TrialCx {
 
     /// A new anonymous session.
     pub fn session(&self) -> Result<Session, TrialError> {
-        self.run.session(Some(self.recorder.clone()))
+        self.run.session(Some(self.evidence.clone()))
     }
 
     /// A new anonymous session that connects to `addr` for URLs on `host`,
@@ -179,7 +179,7 @@ impl TrialCx {
         Ok(Session::new(ClientConfig {
             target,
             limiter: self.run.limiter.clone(),
-            recorder: Some(self.recorder.clone()),
+            evidence: Some(self.evidence.clone()),
             retry: self.run.retry.clone(),
             resolve: Some((host.to_owned(), addr)),
         })?)
@@ -195,7 +195,7 @@ impl TrialCx {
         Ok(Session::new(ClientConfig {
             target,
             limiter,
-            recorder: Some(self.recorder.clone()),
+            evidence: Some(self.evidence.clone()),
             retry: self.run.retry.clone(),
             resolve: None,
         })?)
@@ -263,17 +263,17 @@ impl TrialCx {
 
     /// Records a figure (e.g. `time_to_effect`, `ms`).
     pub fn figure(&self, name: &str, value: f64, unit: &str) {
-        self.recorder.figure(name, value, unit);
+        self.evidence.figure(name, value, unit);
     }
 
     /// Leaves a note for readers of the report.
     pub fn note(&self, text: impl Into<String>) {
-        self.recorder.note(text);
+        self.evidence.note(text);
     }
 
     /// Attaches a load trial's summary (figures and histograms).
-    pub fn load_summary(&self, summary: crate::load::LoadSummary) {
-        self.recorder.load(summary);
+    pub fn load_summary(&self, summary: wikiharness_record::load::LoadSummary) {
+        self.evidence.load(summary);
     }
 
     /// Writes `bytes` as an attachment `name` in the run directory and records it.
@@ -286,7 +286,7 @@ impl TrialCx {
             .map_err(|e| {
                 TrialError::fail(format!("cannot write attachment {}: {e}", abs.display()))
             })?;
-        self.recorder.attach(rel.clone());
+        self.evidence.attach(rel.clone());
         Ok(rel)
     }
 }
@@ -294,8 +294,8 @@ impl TrialCx {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::events::Capability;
     use crate::target::Registry;
+    use wikiharness_record::Capability;
 
     fn cx(run: &Arc<RunShared>, trial: &str) -> TrialCx {
         let (suite, _) = trial.split_once("::").unwrap();
@@ -307,7 +307,7 @@ mod tests {
             needs: vec![Capability::Write],
             production_safe: true,
         };
-        TrialCx::new(run.clone(), Arc::new(Recorder::new()), Arc::new(meta))
+        TrialCx::new(run.clone(), Arc::new(Collector::new()), Arc::new(meta))
     }
 
     fn run(target: &str) -> Arc<RunShared> {

@@ -27,11 +27,7 @@ pub fn read(path: &Path) -> Result<String, SetupError> {
 
 /// An error in `path`, at `line` (1-based) when known.
 pub fn error(path: &Path, line: Option<usize>, message: impl Into<String>) -> SetupError {
-    SetupError::File {
-        file: path.to_owned(),
-        line,
-        message: message.into(),
-    }
+    SetupError::file(path, line, message)
 }
 
 /// The 1-based number of the first line of `text` that satisfies `pred`.

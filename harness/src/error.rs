@@ -5,9 +5,14 @@
 //! credentials, a local wiki that cannot start): each renders as one line that
 //! names the file, field and target involved. [`ClientError`] covers a request
 //! to a wiki that did not give a usable answer; trials turn it into a failure.
+//! [`TrialError`] is how a trial body ends when it does not pass, and
+//! [`ensure!`](crate::ensure) its assertion. Files of a run that cannot be read
+//! or written are [`wikiharness_record::FileError`], wrapped in [`SetupError::File`].
 
 use std::path::PathBuf;
 use std::time::Duration;
+
+use wikiharness_record::FileError;
 
 /// A problem with the run's input or environment. The process exits non-zero.
 #[derive(Debug, thiserror::Error)]
@@ -20,16 +25,9 @@ pub enum SetupError {
         /// What is wrong with it.
         message: String,
     },
-    /// A registry or data file cannot be read or parsed.
-    #[error("{}{}: {message}", file.display(), line.map(|l| format!(":{l}")).unwrap_or_default())]
-    File {
-        /// The file.
-        file: PathBuf,
-        /// 1-based line, where known.
-        line: Option<usize>,
-        /// What is wrong.
-        message: String,
-    },
+    /// A registry, data or run file cannot be read, parsed or written.
+    #[error(transparent)]
+    File(#[from] FileError),
     /// A field of a target definition is missing or invalid.
     #[error("{}{}: target `{target}`: field `{field}`: {message}", file.display(), line.map(|l| format!(":{l}")).unwrap_or_default())]
     TargetField {
@@ -60,21 +58,18 @@ pub enum SetupError {
     /// The embedded local wiki could not be provisioned, started or stopped.
     #[error("local wiki: {0}")]
     LocalWiki(String),
-    /// A file or directory of the run could not be written.
-    #[error("{}: {source}", path.display())]
-    Io {
-        /// The path involved.
-        path: PathBuf,
-        /// The I/O error.
-        source: std::io::Error,
-    },
 }
 
 impl SetupError {
-    /// A [`SetupError::Io`] for `path`.
+    /// A file that cannot be read or written, for `map_err`.
     pub fn io(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> Self {
-        let path = path.into();
-        move |source| SetupError::Io { path, source }
+        let io = FileError::io(path);
+        move |source| SetupError::File(io(source))
+    }
+
+    /// A file whose content is wrong, at `line` where known.
+    pub fn file(file: impl Into<PathBuf>, line: Option<usize>, message: impl Into<String>) -> Self {
+        SetupError::File(FileError::invalid(file, line, message))
     }
 }
 
@@ -185,4 +180,61 @@ pub enum ClientError {
         /// Why.
         reason: String,
     },
+}
+
+/// How a trial body ends when it does not pass.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TrialError {
+    /// An assertion failed; the message says what was expected and seen.
+    Failed(String),
+    /// The trial cannot run here; the reason says why (reported as skipped).
+    Skipped(String),
+}
+
+impl TrialError {
+    /// A failure.
+    pub fn fail(msg: impl Into<String>) -> Self {
+        TrialError::Failed(msg.into())
+    }
+
+    /// A skip with its reason.
+    pub fn skip(reason: impl Into<String>) -> Self {
+        TrialError::Skipped(reason.into())
+    }
+
+    /// Adds context in front of a failure message.
+    pub fn context(self, what: &str) -> Self {
+        match self {
+            TrialError::Failed(m) => TrialError::Failed(format!("{what}: {m}")),
+            s => s,
+        }
+    }
+}
+
+impl From<ClientError> for TrialError {
+    fn from(e: ClientError) -> Self {
+        TrialError::Failed(e.to_string())
+    }
+}
+
+impl std::fmt::Display for TrialError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TrialError::Failed(m) => write!(f, "{m}"),
+            TrialError::Skipped(r) => write!(f, "skipped: {r}"),
+        }
+    }
+}
+
+/// How a trial body ended: `Ok` when it passed.
+pub type TrialOutcome = Result<(), TrialError>;
+
+/// Fails the trial with a formatted message unless the condition holds.
+#[macro_export]
+macro_rules! ensure {
+    ($cond:expr, $($msg:tt)+) => {
+        if !$cond {
+            return Err($crate::error::TrialError::Failed(format!($($msg)+)));
+        }
+    };
 }

@@ -6,7 +6,7 @@ use std::sync::Mutex;
 
 use regex::Regex;
 
-use crate::events::{Exchange, Figure};
+use wikiharness_record::{Exchange, Figure};
 
 /// How many exchanges a trial keeps (the most recent ones).
 const KEEP_EXCHANGES: usize = 12;
@@ -15,7 +15,7 @@ pub const EXCERPT_CHARS: usize = 600;
 
 /// Collects a trial's evidence; shared by the trial's sessions.
 #[derive(Debug, Default)]
-pub struct Recorder {
+pub struct Collector {
     state: Mutex<State>,
 }
 
@@ -28,10 +28,10 @@ struct State {
     figures: Vec<Figure>,
     notes: Vec<String>,
     attachments: Vec<PathBuf>,
-    load: Option<crate::load::LoadSummary>,
+    load: Option<wikiharness_record::load::LoadSummary>,
 }
 
-/// Everything a recorder collected.
+/// Everything a collector collected.
 #[derive(Debug, Default)]
 pub struct Collected {
     /// Recent exchanges, oldest first.
@@ -49,11 +49,11 @@ pub struct Collected {
     /// Attachments.
     pub attachments: Vec<PathBuf>,
     /// Load summary.
-    pub load: Option<crate::load::LoadSummary>,
+    pub load: Option<wikiharness_record::load::LoadSummary>,
 }
 
-impl Recorder {
-    /// An empty recorder.
+impl Collector {
+    /// An empty collector.
     pub fn new() -> Self {
         Self::default()
     }
@@ -107,7 +107,7 @@ impl Recorder {
     }
 
     /// Records a load trial's summary.
-    pub fn load(&self, summary: crate::load::LoadSummary) {
+    pub fn load(&self, summary: wikiharness_record::load::LoadSummary) {
         self.state().load = Some(summary);
     }
 
@@ -156,7 +156,7 @@ mod tests {
 
     #[test]
     fn backend_mismatch_is_caught_once() {
-        let r = Recorder::new();
+        let r = Collector::new();
         let p = Regex::new("^mw-web").unwrap();
         r.exchange(ex(Some("mw-web.local.1")), Some(&p));
         r.exchange(ex(None), Some(&p));
@@ -171,7 +171,7 @@ mod tests {
 
     #[test]
     fn keeps_only_recent_exchanges() {
-        let r = Recorder::new();
+        let r = Collector::new();
         for _ in 0..(KEEP_EXCHANGES + 5) {
             r.exchange(ex(None), None);
         }

@@ -27,7 +27,11 @@ impl LocalWiki {
     pub fn for_target(target: &Target) -> Self {
         let state_dir = std::env::var_os(STATE_DIR_ENV)
             .map(PathBuf::from)
-            .unwrap_or_else(|| paths::repo_root().join("target").join("local-wiki"));
+            .unwrap_or_else(|| {
+                wikiharness_record::paths::repo_root()
+                    .join("target")
+                    .join("local-wiki")
+            });
         let mut env = vec![(STATE_DIR_ENV.to_owned(), state_dir.display().to_string())];
         if let Some(port) = target.base_url.port_or_known_default() {
             let var = if target.local_service == "legacy" {

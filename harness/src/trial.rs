@@ -1,4 +1,4 @@
-//! Trials: a name, ownership metadata, what the trial needs, and an async body.
+//! Trials: a name, what the trial needs, and an async body.
 //!
 //! Suites build [`TrialSpec`]s with [`TrialSpec::build`]; the runner decides
 //! whether each can run against the target and turns it into a libtest trial.
@@ -8,71 +8,15 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
+use wikiharness_record::{Capability, TrialMeta};
+
 use crate::context::TrialCx;
-use crate::error::ClientError;
-use crate::events::{Capability, TrialMeta};
-
-/// How a trial body ends when it does not pass.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TrialError {
-    /// An assertion failed; the message says what was expected and seen.
-    Failed(String),
-    /// The trial cannot run here; the reason says why (reported as skipped).
-    Skipped(String),
-}
-
-impl TrialError {
-    /// A failure.
-    pub fn fail(msg: impl Into<String>) -> Self {
-        TrialError::Failed(msg.into())
-    }
-
-    /// A skip with its reason.
-    pub fn skip(reason: impl Into<String>) -> Self {
-        TrialError::Skipped(reason.into())
-    }
-
-    /// Adds context in front of a failure message.
-    pub fn context(self, what: &str) -> Self {
-        match self {
-            TrialError::Failed(m) => TrialError::Failed(format!("{what}: {m}")),
-            s => s,
-        }
-    }
-}
-
-impl From<ClientError> for TrialError {
-    fn from(e: ClientError) -> Self {
-        TrialError::Failed(e.to_string())
-    }
-}
-
-impl std::fmt::Display for TrialError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            TrialError::Failed(m) => write!(f, "{m}"),
-            TrialError::Skipped(r) => write!(f, "skipped: {r}"),
-        }
-    }
-}
-
-/// What a trial body returns.
-pub type TrialResult = Result<(), TrialError>;
+use crate::error::TrialOutcome;
 
 /// A boxed trial body future.
-pub type TrialFuture = Pin<Box<dyn Future<Output = TrialResult> + Send + 'static>>;
+pub type TrialFuture = Pin<Box<dyn Future<Output = TrialOutcome> + Send + 'static>>;
 
 type Body = Arc<dyn Fn(TrialCx) -> TrialFuture + Send + Sync>;
-
-/// Fails the trial with a formatted message unless the condition holds.
-#[macro_export]
-macro_rules! ensure {
-    ($cond:expr, $($msg:tt)+) => {
-        if !$cond {
-            return Err($crate::trial::TrialError::Failed(format!($($msg)+)));
-        }
-    };
-}
 
 /// Default time a trial may take before it fails.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(180);
@@ -102,7 +46,8 @@ impl std::fmt::Debug for TrialSpec {
 }
 
 impl TrialSpec {
-    /// Starts a trial named `suite::check`.
+    /// Starts a trial named `suite::check`. Its team and feature are not the
+    /// trial's to say: the readiness registry assigns them to the catalog.
     pub fn build(suite: &str, check: &str) -> TrialBuilder {
         TrialBuilder {
             meta: TrialMeta {
@@ -135,18 +80,6 @@ pub struct TrialBuilder {
 }
 
 impl TrialBuilder {
-    /// The user-facing feature covered.
-    pub fn feature(mut self, feature: &str) -> Self {
-        self.meta.feature = feature.into();
-        self
-    }
-
-    /// The owning team.
-    pub fn team(mut self, team: &str) -> Self {
-        self.meta.team = team.into();
-        self
-    }
-
     /// Adds a needed capability.
     pub fn needs(mut self, cap: Capability) -> Self {
         if !self.meta.needs.contains(&cap) {
@@ -187,13 +120,8 @@ impl TrialBuilder {
     pub fn run<F, Fut>(self, body: F) -> TrialSpec
     where
         F: Fn(TrialCx) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = TrialResult> + Send + 'static,
+        Fut: Future<Output = TrialOutcome> + Send + 'static,
     {
-        assert!(
-            !self.meta.team.is_empty() && !self.meta.feature.is_empty(),
-            "trial {} needs a team and a feature",
-            self.meta.name
-        );
         TrialSpec {
             meta: self.meta,
             accounts: self.accounts,

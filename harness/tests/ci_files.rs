@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use wikiharness_harness::paths::repo_root;
+use wikiharness_record::paths::repo_root;
 
 fn k8s_files() -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(repo_root().join("ci/k8s"))

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 use wikiharness_harness::ClientError;
 use wikiharness_harness::client::{ClientConfig, RetryPolicy, Session};
-use wikiharness_harness::evidence::Recorder;
+use wikiharness_harness::evidence::Collector;
 use wikiharness_harness::target::{AccountKind, Credentials, Registry};
 use wiremock::matchers::{body_string_contains, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -29,14 +29,14 @@ fn target_for(server: &MockServer, extra: &str) -> Arc<wikiharness_harness::targ
     )
 }
 
-fn session(server: &MockServer, extra: &str, recorder: Option<Arc<Recorder>>) -> Session {
+fn session(server: &MockServer, extra: &str, evidence: Option<Arc<Collector>>) -> Session {
     let mut cfg = ClientConfig::for_target(target_for(server, extra));
     cfg.retry = RetryPolicy {
         max_attempts: 3,
         max_wait: Duration::from_secs(2),
         backoff: Duration::from_millis(50),
     };
-    cfg.recorder = recorder;
+    cfg.evidence = evidence;
     Session::new(cfg).unwrap()
 }
 
@@ -202,12 +202,12 @@ async fn connection_refused_is_a_connect_error_not_retried() {
             .unwrap()
             .clone(),
     );
-    let recorder = Arc::new(Recorder::new());
+    let evidence = Arc::new(Collector::new());
     let mut cfg = ClientConfig::for_target(target);
-    cfg.recorder = Some(recorder.clone());
+    cfg.evidence = Some(evidence.clone());
     let err = Session::new(cfg).unwrap().view("X").await.unwrap_err();
     assert!(matches!(err, ClientError::Connect { .. }), "{err}");
-    let c = recorder.take();
+    let c = evidence.take();
     assert_eq!(c.requests, 1, "a refused connection is not retried");
     assert_eq!(c.exchanges[0].status, None);
 }
@@ -249,8 +249,8 @@ async fn bot_login_sends_credentials_once_and_never_records_them() {
         .expect(1)
         .mount(&server)
         .await;
-    let recorder = Arc::new(Recorder::new());
-    let s = session(&server, "", Some(recorder.clone()));
+    let evidence = Arc::new(Collector::new());
+    let s = session(&server, "", Some(evidence.clone()));
     let creds = Credentials {
         user: "Admin@harness".into(),
         password: wikiharness_harness::redact::Secret::new("pw-zz9-super-secret"),
@@ -264,7 +264,7 @@ async fn bot_login_sends_credentials_once_and_never_records_them() {
         "csrf-xyz789+\\",
         "second call is cached"
     );
-    let evidence = serde_json::to_string(&recorder.take().exchanges).unwrap();
+    let evidence = serde_json::to_string(&evidence.take().exchanges).unwrap();
     for secret in ["pw-zz9-super-secret", "csrf-xyz789", "lt-abc123"] {
         assert!(
             !evidence.contains(secret),
@@ -316,15 +316,15 @@ async fn target_headers_go_on_every_request_and_backends_are_recorded() {
         .expect(1)
         .mount(&server)
         .await;
-    let recorder = Arc::new(Recorder::new());
+    let evidence = Arc::new(Collector::new());
     let s = session(
         &server,
         "headers = { X-Wikimedia-Debug = \"backend=k8s-mwdebug\" }\nserving_backend = \"^mw-[a-z]\"",
-        Some(recorder.clone()),
+        Some(evidence.clone()),
     );
     let f = s.view("X").await.unwrap();
     assert_eq!(f.backend.as_deref(), Some("mw1414"));
-    let c = recorder.take();
+    let c = evidence.take();
     assert!(
         c.backend_mismatch.unwrap().contains("mw1414"),
         "bare metal must be flagged against a k8s pattern"

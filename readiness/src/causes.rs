@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
-use wikiharness_harness::events::{RunRecord, Status, Symptom, TrialRecord};
+use wikiharness_record::{RunRecord, Status, Symptom, TrialRecord};
 
 use crate::registry::{Registry, matches};
 

@@ -6,8 +6,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use wikiharness_harness::SetupError;
-use wikiharness_harness::events::{RunRecord, Status};
+use wikiharness_record::FileError;
+use wikiharness_record::{RunRecord, Status};
 
 use crate::outcomes::Outcomes;
 use crate::verdict::{Readiness, Verdict};
@@ -102,7 +102,7 @@ impl History {
     }
 
     /// Appends an entry to the file and to memory.
-    pub fn append(&mut self, entry: HistoryEntry) -> Result<(), SetupError> {
+    pub fn append(&mut self, entry: HistoryEntry) -> Result<(), FileError> {
         let mut line = serde_json::to_string(&entry).expect("serializes");
         line.push('\n');
         std::fs::OpenOptions::new()
@@ -110,7 +110,7 @@ impl History {
             .append(true)
             .open(&self.path)
             .and_then(|mut f| f.write_all(line.as_bytes()))
-            .map_err(SetupError::io(&self.path))?;
+            .map_err(FileError::io(&self.path))?;
         self.entries.push(entry);
         Ok(())
     }

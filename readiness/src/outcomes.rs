@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
-use wikiharness_harness::events::Status;
+use wikiharness_record::Status;
 
 /// How often a trial passed, failed and was skipped, with its distinct
 /// failure messages (normalised) and how often each came.

@@ -5,12 +5,12 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
-use wikiharness_harness::SetupError;
-use wikiharness_harness::events::TrialMeta;
+use wikiharness_record::FileError;
+use wikiharness_record::TrialMeta;
 
 /// The registry shipped with the repository.
 pub fn default_path() -> PathBuf {
-    wikiharness_harness::paths::repo_root()
+    wikiharness_record::paths::repo_root()
         .join("readiness")
         .join("registry.toml")
 }
@@ -176,14 +176,14 @@ pub struct Registry {
 
 impl Registry {
     /// Reads and structurally checks `path`.
-    pub fn load(path: &Path) -> Result<Self, SetupError> {
+    pub fn load(path: &Path) -> Result<Self, FileError> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| err(path, None, format!("cannot read readiness registry: {e}")))?;
         Self::parse(path, &text)
     }
 
     /// Parses registry text (`path` is for messages).
-    pub fn parse(path: &Path, text: &str) -> Result<Self, SetupError> {
+    pub fn parse(path: &Path, text: &str) -> Result<Self, FileError> {
         let line = |offset: usize| text[..offset.min(text.len())].matches('\n').count() + 1;
         let raw: RawFile = toml::from_str(text).map_err(|e: toml::de::Error| {
             err(
@@ -293,7 +293,7 @@ impl Registry {
     }
 
     /// Checks every trial name or pattern against the catalog.
-    pub fn validate(&self, catalog: &[TrialMeta]) -> Result<(), SetupError> {
+    pub fn validate(&self, catalog: &[TrialMeta]) -> Result<(), FileError> {
         for (pattern, line) in &self.pattern_lines {
             if !catalog.iter().any(|t| matches(pattern, &t.name)) {
                 let hint = catalog
@@ -308,6 +308,31 @@ impl Registry {
                     format!("unknown trial `{pattern}`{hint}"),
                 ));
             }
+        }
+        Ok(())
+    }
+
+    /// Gives every trial of the catalog the team and feature whose `trials`
+    /// name it (the first, in file order): trials do not declare their owners,
+    /// so this file is the one place ownership is written. Every name and
+    /// pattern must match a trial ([`Self::validate`]), and a trial that no
+    /// feature names is an error naming it.
+    pub fn assign_owners(&self, catalog: &mut [&mut TrialMeta]) -> Result<(), FileError> {
+        let names: Vec<TrialMeta> = catalog.iter().map(|m| (**m).clone()).collect();
+        self.validate(&names)?;
+        for meta in catalog.iter_mut() {
+            let Some((team, feature)) = self.feature_of(&meta.name) else {
+                return Err(err(
+                    &self.file,
+                    None,
+                    format!(
+                        "trial `{}` belongs to no feature: add it (or `{}::*`) to the `trials` of the feature it covers",
+                        meta.name, meta.suite
+                    ),
+                ));
+            };
+            meta.team = team.name.clone();
+            meta.feature = feature.name.clone();
         }
         Ok(())
     }
@@ -334,8 +359,8 @@ pub fn matches(pattern: &str, trial: &str) -> bool {
     }
 }
 
-fn err(path: &Path, line: Option<usize>, message: String) -> SetupError {
-    SetupError::File {
+fn err(path: &Path, line: Option<usize>, message: String) -> FileError {
+    FileError::Invalid {
         file: path.to_owned(),
         line,
         message,
@@ -409,6 +434,28 @@ mod tests {
         );
         let err = parse(&format!("[[teams]]\nname = \"T\"\n[[teams.features]]\nname = \"F\"\n{FEATURE}trials = []\nowner = \"x\"\n")).unwrap_err();
         assert!(err.contains("unknown field `owner`"), "{err}");
+    }
+
+    #[test]
+    fn owners_come_from_the_registry_and_an_unowned_trial_is_named() {
+        let text = format!(
+            "[[teams]]\nname = \"T\"\n[[teams.features]]\nname = \"F\"\n{FEATURE}trials = [\"api::*\"]\n"
+        );
+        let r = parse(&text).unwrap();
+        let (mut a, mut b) = (meta("api::siteinfo"), meta("api::parse"));
+        a.team = "stale".into();
+        r.assign_owners(&mut [&mut a, &mut b]).unwrap();
+        assert_eq!((a.team.as_str(), a.feature.as_str()), ("T", "F"));
+        assert_eq!((b.team.as_str(), b.feature.as_str()), ("T", "F"));
+        let mut lost = meta("rest::page");
+        let err = r
+            .assign_owners(&mut [&mut a, &mut lost])
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "readiness/registry.toml: trial `rest::page` belongs to no feature: add it (or `rest::*`) to the `trials` of the feature it covers"
+        );
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
-use wikiharness_harness::events::RunRecord;
+use wikiharness_record::RunRecord;
 
 use crate::outcomes::Outcomes;
 
@@ -108,7 +108,7 @@ pub fn table(rows: &[SoakRow]) -> String {
 mod tests {
     use std::path::PathBuf;
 
-    use wikiharness_harness::events::{RunInfo, Status};
+    use wikiharness_record::{RunInfo, Status};
 
     use super::*;
     use crate::history::{History, HistoryEntry};

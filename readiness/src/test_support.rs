@@ -1,6 +1,6 @@
 //! Fixtures shared by the crate's unit tests.
 
-use wikiharness_harness::events::{SkipCause, Status, TrialMeta, TrialRecord};
+use wikiharness_record::{SkipCause, Status, TrialMeta, TrialRecord};
 
 /// The readiness template's required fields, for a feature of a test registry.
 pub const FEATURE: &str = "need_testing = \"Yes\"\nrisks = \"r\"\ndependencies = {}\nexisting_testing = \"e\"\ncovers_dependencies = \"c\"\ntestable_on_test2 = \"Yes\"\nfeasible_to_make_testable = \"y\"\n";

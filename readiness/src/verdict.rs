@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
-use wikiharness_harness::events::{RunRecord, SkipCause, Status, TrialRecord};
+use wikiharness_record::{RunRecord, SkipCause, Status, TrialRecord};
 
 use crate::registry::{Feature, Registry, matches};
 

@@ -5,11 +5,11 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::Instant;
 
-use wikiharness_harness::events::{
-    Capability, Exchange, Figure, RunInfo, RunRecord, Status, TrialMeta, TrialRecord,
-};
 use wikiharness_readiness::history::Changes;
 use wikiharness_readiness::{Registry, judge};
+use wikiharness_record::{
+    Capability, Exchange, Figure, RunInfo, RunRecord, Status, TrialMeta, TrialRecord,
+};
 use wikiharness_reports::{ReportInput, write_all};
 
 const TRIALS: usize = 10_000;

@@ -2,15 +2,15 @@
 
 use std::path::Path;
 
-use wikiharness_harness::SetupError;
+use wikiharness_record::FileError;
 
 /// Names of the teams in `teams` whose verdict is `not-ready` in the results file.
 /// Blank names are no team (CI passes `--team "$GATE_TEAMS"`, empty when no
 /// team opted in). An opted-in team missing from the results is an error (a
 /// typo would otherwise silently pass the gate).
-pub fn not_ready(results: &Path, teams: &[String]) -> Result<Vec<String>, SetupError> {
-    let text = std::fs::read_to_string(results).map_err(SetupError::io(results))?;
-    let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| SetupError::File {
+pub fn not_ready(results: &Path, teams: &[String]) -> Result<Vec<String>, FileError> {
+    let text = std::fs::read_to_string(results).map_err(FileError::io(results))?;
+    let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| FileError::Invalid {
         file: results.to_owned(),
         line: Some(e.line()),
         message: e.to_string(),
@@ -31,18 +31,15 @@ pub fn not_ready(results: &Path, teams: &[String]) -> Result<Vec<String>, SetupE
     let mut out = Vec::new();
     for team in opted_in(teams) {
         let Some((_, verdict)) = listed.iter().find(|(n, _)| n.eq_ignore_ascii_case(team)) else {
-            return Err(SetupError::Usage {
-                flag: "--team".into(),
-                message: format!(
-                    "no team `{team}` in {} (teams: {})",
-                    results.display(),
-                    listed
-                        .iter()
-                        .map(|t| t.0.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
+            let known: Vec<&str> = listed.iter().map(|t| t.0.as_str()).collect();
+            return Err(FileError::invalid(
+                results,
+                None,
+                format!(
+                    "--team: no team `{team}` here (teams: {})",
+                    known.join(", ")
                 ),
-            });
+            ));
         };
         if verdict == "not-ready" {
             out.push(team.to_owned());

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
-use wikiharness_harness::events::{Counts, Status, TrialRecord};
+use wikiharness_record::{Counts, Status, TrialRecord};
 
 use crate::ReportInput;
 

@@ -13,11 +13,11 @@ pub mod merge;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use wikiharness_harness::SetupError;
-use wikiharness_harness::events::RunRecord;
-use wikiharness_harness::runner::Published;
 use wikiharness_readiness::history::{Changes, History, HistoryEntry, WINDOW};
 use wikiharness_readiness::{Readiness, Registry, judge};
+use wikiharness_record::FileError;
+use wikiharness_record::Published;
+use wikiharness_record::RunRecord;
 
 pub use json::RESULTS_SCHEMA;
 
@@ -45,7 +45,7 @@ pub fn publish(
     registry: &Registry,
     run: &RunRecord,
     run_dir: &Path,
-) -> Result<Published, SetupError> {
+) -> Result<Published, FileError> {
     let root = run_dir.parent().unwrap_or(run_dir);
     let mut history = History::load(&History::path_in(root));
     let flaky = history.flaky(run);
@@ -94,11 +94,11 @@ pub fn cause_lines(readiness: &Readiness) -> Vec<String> {
 }
 
 /// Writes `index.html`, `team-<slug>.html`, `results.json` and `junit.xml`.
-pub fn write_all(input: &ReportInput<'_>) -> Result<Vec<PathBuf>, SetupError> {
+pub fn write_all(input: &ReportInput<'_>) -> Result<Vec<PathBuf>, FileError> {
     let mut files = Vec::new();
-    let mut write = |name: &str, bytes: Vec<u8>| -> Result<(), SetupError> {
+    let mut write = |name: &str, bytes: Vec<u8>| -> Result<(), FileError> {
         let path = input.run_dir.join(name);
-        std::fs::write(&path, bytes).map_err(SetupError::io(&path))?;
+        std::fs::write(&path, bytes).map_err(FileError::io(&path))?;
         files.push(path);
         Ok(())
     };

@@ -6,10 +6,11 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use wikiharness_harness::SetupError;
-use wikiharness_harness::events::{Counts, RunRecord, Status, TrialRecord};
-use wikiharness_harness::load::{LoadSummary, Threshold};
 use wikiharness_readiness::Registry;
+use wikiharness_record::FileError;
+use wikiharness_record::load::LoadSummary;
+use wikiharness_record::run_dir;
+use wikiharness_record::{Counts, RunRecord, Status, TrialRecord};
 
 /// Merges shard runs into one run record.
 pub fn merge_runs(runs: &[RunRecord]) -> Result<RunRecord, String> {
@@ -61,40 +62,22 @@ pub fn merge_runs(runs: &[RunRecord]) -> Result<RunRecord, String> {
 fn merge_load(parts: &[&TrialRecord]) -> Result<TrialRecord, String> {
     let summaries: Vec<&LoadSummary> = parts.iter().filter_map(|t| t.load.as_ref()).collect();
     let mut merged = LoadSummary::merge(&summaries)?;
-    let rules: Vec<String> = summaries
-        .first()
-        .map(|s| s.thresholds.iter().map(|r| r.rule.clone()).collect())
-        .unwrap_or_default();
-    merged.thresholds = rules
-        .iter()
-        .filter_map(|r| Threshold::parse(r).ok())
-        .filter_map(|t| t.judge(&merged))
-        .collect();
+    merged.judge(&summaries.first().map(|s| s.rules()).unwrap_or_default());
     let mut out = parts[0].clone();
     // A part that failed without a violated threshold failed for another
     // reason, which the merged trial keeps.
     let violated_in = |t: &TrialRecord| {
         t.load
             .as_ref()
-            .is_some_and(|l| l.thresholds.iter().any(|r| !r.passed))
+            .is_some_and(|l| l.violations().next().is_some())
     };
     let other_failure = parts
         .iter()
         .filter(|t| t.status == Status::Failed && !violated_in(t))
         .find_map(|t| t.message.clone());
-    let violated: Vec<String> = merged
-        .thresholds
-        .iter()
-        .filter(|r| !r.passed)
-        .map(|r| r.to_string())
-        .collect();
-    (out.status, out.message) = match (other_failure, violated.is_empty()) {
-        (Some(m), _) => (Status::Failed, Some(m)),
-        (None, false) => (
-            Status::Failed,
-            Some(format!("thresholds violated: {}", violated.join("; "))),
-        ),
-        (None, true) => (Status::Passed, None),
+    (out.status, out.message) = match other_failure.or_else(|| merged.threshold_failure()) {
+        Some(m) => (Status::Failed, Some(m)),
+        None => (Status::Passed, None),
     };
     out.duration_ms = parts.iter().map(|t| t.duration_ms).fold(0.0, f64::max);
     out.requests = parts.iter().map(|t| t.requests).sum();
@@ -110,53 +93,36 @@ fn merge_load(parts: &[&TrialRecord]) -> Result<TrialRecord, String> {
     Ok(out)
 }
 
-/// Reads a run directory's `summary.json`.
-pub fn read_run(dir: &Path) -> Result<RunRecord, SetupError> {
-    let file = dir.join("summary.json");
-    let text = std::fs::read_to_string(&file).map_err(SetupError::io(&file))?;
-    serde_json::from_str(&text).map_err(|e| SetupError::File {
-        file: file.clone(),
-        line: Some(e.line()),
-        message: format!("not a wikiharness summary: {e}"),
-    })
-}
-
 /// Reads each shard directory's `summary.json`, merges them into `out`
 /// (attachments copied), and writes every report there.
 pub fn merge_dirs(
     registry: &Registry,
     out: &Path,
     shards: &[PathBuf],
-) -> Result<Vec<PathBuf>, SetupError> {
+) -> Result<Vec<PathBuf>, FileError> {
     let mut runs = Vec::new();
     for dir in shards {
-        runs.push(read_run(dir)?);
-        let attachments = dir.join("attachments");
+        runs.push(run_dir::read_summary(dir)?);
+        let attachments = dir.join(run_dir::ATTACHMENTS);
         if attachments.is_dir() {
-            let to = out.join("attachments");
-            std::fs::create_dir_all(&to).map_err(SetupError::io(&to))?;
+            let to = out.join(run_dir::ATTACHMENTS);
+            std::fs::create_dir_all(&to).map_err(FileError::io(&to))?;
             for entry in std::fs::read_dir(&attachments)
-                .map_err(SetupError::io(&attachments))?
+                .map_err(FileError::io(&attachments))?
                 .flatten()
             {
                 std::fs::copy(entry.path(), to.join(entry.file_name()))
-                    .map_err(SetupError::io(entry.path()))?;
+                    .map_err(FileError::io(entry.path()))?;
             }
         }
     }
-    let merged = merge_runs(&runs).map_err(|message| SetupError::File {
+    let merged = merge_runs(&runs).map_err(|message| FileError::Invalid {
         file: out.to_owned(),
         line: None,
         message,
     })?;
-    std::fs::create_dir_all(out).map_err(SetupError::io(out))?;
-    let summary = out.join("summary.json");
-    std::fs::write(
-        &summary,
-        serde_json::to_vec_pretty(&merged).expect("serializes"),
-    )
-    .map_err(SetupError::io(&summary))?;
-    let mut files = vec![summary];
+    std::fs::create_dir_all(out).map_err(FileError::io(out))?;
+    let mut files = vec![run_dir::write_summary(out, &merged)?];
     files.extend(crate::publish(registry, &merged, out)?.files);
     Ok(files)
 }

@@ -13,7 +13,7 @@ fn index_renders_in_chromium_without_console_errors() {
     common::write(&run, &dir, Changes::default());
     for page in ["index.html", "team-sre-service-ops.html"] {
         let url = format!("file://{}", dir.join(page).display());
-        let rendered = wikiharness_harness::browser::render(&url).unwrap();
+        let rendered = wikiharness_browser::render(&url).unwrap();
         assert!(
             rendered.console.is_empty(),
             "{page}: console messages {:?}",
@@ -55,7 +55,7 @@ document.body.setAttribute('data-layout', JSON.stringify(bad));
 
 #[test]
 fn pages_are_readable_at_1280_px_with_long_messages() {
-    use wikiharness_harness::events::Status;
+    use wikiharness_record::Status;
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("run");
     let mut run = common::sample(&dir);
@@ -85,8 +85,7 @@ fn pages_are_readable_at_1280_px_with_long_messages() {
         )
         .unwrap();
         let rendered =
-            wikiharness_harness::browser::render(&format!("file://{}", measured.display()))
-                .unwrap();
+            wikiharness_browser::render(&format!("file://{}", measured.display())).unwrap();
         let doc = scraper::Html::parse_document(&rendered.dom);
         let layout = doc
             .select(&scraper::Selector::parse("body").unwrap())

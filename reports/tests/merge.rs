@@ -2,12 +2,12 @@
 
 mod common;
 
-use wikiharness_harness::events::Status;
-use wikiharness_harness::load::stats::EndpointRecorder;
-use wikiharness_harness::load::{LoadSummary, Threshold};
+use wikiharness_record::Status;
+use wikiharness_record::load::EndpointRecorder;
+use wikiharness_record::load::{LoadSummary, Threshold};
 use wikiharness_reports::merge::merge_runs;
 
-fn load_trial(latency_us: u64) -> wikiharness_harness::events::TrialRecord {
+fn load_trial(latency_us: u64) -> wikiharness_record::TrialRecord {
     let rec = EndpointRecorder::default();
     for _ in 0..100 {
         rec.record(latency_us, Some(200), Some("pod"), false, None);

@@ -252,8 +252,8 @@ fn junit_parses_with_suites_cases_failures_skips_and_attachments() {
 
 #[test]
 fn load_trials_show_latency_chart_table_and_thresholds() {
-    use wikiharness_harness::load::stats::EndpointRecorder;
-    use wikiharness_harness::load::{LoadSummary, Threshold};
+    use wikiharness_record::load::EndpointRecorder;
+    use wikiharness_record::load::{LoadSummary, Threshold};
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("run");
     std::fs::create_dir_all(&dir).unwrap();
@@ -282,7 +282,7 @@ fn load_trials_show_latency_chart_table_and_thresholds() {
     let mut t = common::trial(
         "pageviews::load",
         "MediaWiki Platform",
-        wikiharness_harness::events::Status::Failed,
+        wikiharness_record::Status::Failed,
         Some("thresholds violated"),
     );
     t.load = Some(summary);
@@ -306,7 +306,7 @@ fn load_trials_show_latency_chart_table_and_thresholds() {
 
 #[test]
 fn probable_causes_open_the_index_and_are_in_results_json() {
-    use wikiharness_harness::events::{Status, Symptom};
+    use wikiharness_record::{Status, Symptom};
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("run");
     std::fs::create_dir_all(&dir).unwrap();

@@ -7,8 +7,7 @@ use serde_json::Value;
 use wikiharness_harness::client::api::str_at;
 use wikiharness_harness::{Capability, ClientError, TrialError, TrialSpec, ensure};
 
-use crate::support::teams::PLATFORM;
-use crate::support::{poll, titles, wiki};
+use crate::support::{poll, text, titles, wiki};
 
 /// Extensions the suites rely on; siteinfo must list them.
 const EXTENSIONS: &[&str] = &[
@@ -22,11 +21,7 @@ const EXTENSIONS: &[&str] = &[
 
 /// The action API trials.
 pub fn trials() -> Vec<TrialSpec> {
-    let t = |check: &str| {
-        TrialSpec::build("api", check)
-            .feature("Action API")
-            .team(PLATFORM)
-    };
+    let t = |check: &str| TrialSpec::build("api", check);
     vec![
         t("siteinfo_general_extensions_statistics").run(|cx| async move {
             let s = cx.session()?;
@@ -62,7 +57,7 @@ pub fn trials() -> Vec<TrialSpec> {
                 let p = wiki::page_query(&s, &title, &[("prop", "categories|links")]).await?;
                 let cats = wiki::titles(&p["categories"]);
                 let links = wiki::titles(&p["links"]);
-                let want_cat = format!("Category:{}", capitalise(&category));
+                let want_cat = format!("Category:{}", text::capitalise(&category));
                 Ok(if cats.contains(&want_cat) && links.contains(&link) { Ok(()) } else { Err(format!("categories {cats:?}, links {links:?}")) })
             })
             .await?;
@@ -77,8 +72,8 @@ pub fn trials() -> Vec<TrialSpec> {
             let s = cx.session()?;
             let marker = titles::unique_word(&cx, "parse");
             let (html, _) = wiki::parse(&s, "API parse", &format!("'''{marker}''' {{{{#if: x | pf-yes | pf-no }}}}")).await?;
-            ensure!(html.contains(&format!("<b>{marker}</b>")), "parse did not render bold text: {}", excerpt(&html));
-            ensure!(html.contains("pf-yes") && !html.contains("pf-no"), "ParserFunctions #if did not render: {}", excerpt(&html));
+            ensure!(html.contains(&format!("<b>{marker}</b>")), "parse did not render bold text: {}", text::excerpt(&html));
+            ensure!(html.contains("pf-yes") && !html.contains("pf-no"), "ParserFunctions #if did not render: {}", text::excerpt(&html));
             Ok(())
         }),
         t("edit_create_append_section").needs(Capability::Write).account("bot").run(|cx| async move {
@@ -125,19 +120,6 @@ pub fn trials() -> Vec<TrialSpec> {
             Ok(())
         }),
     ]
-}
-
-/// MediaWiki capitalises the first letter of titles.
-pub fn capitalise(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().chain(c).collect())
-        .unwrap_or_default()
-}
-
-/// The start of a long text, for messages.
-pub fn excerpt(s: &str) -> String {
-    s.chars().take(300).collect()
 }
 
 /// Whether a JSON array of objects holds one whose `key` equals `value`.

@@ -9,10 +9,9 @@ use std::time::{Duration, Instant};
 
 use fantoccini::{Client, Locator};
 use serde_json::json;
-use wikiharness_harness::browser::{self, Driver};
-use wikiharness_harness::{Capability, TrialCx, TrialError, TrialResult, TrialSpec, ensure};
+use wikiharness_browser::{self as browser, Driver};
+use wikiharness_harness::{Capability, TrialCx, TrialError, TrialOutcome, TrialSpec, ensure};
 
-use crate::support::teams::{CONTENT_TRANSFORM, EDITING, PLATFORM};
 use crate::support::{titles, wiki};
 
 /// How long a browser trial may wait for one thing to appear.
@@ -20,16 +19,14 @@ const WAIT: Duration = Duration::from_secs(45);
 
 /// The browser trials.
 pub fn trials() -> Vec<TrialSpec> {
-    let t = |check: &str, feature: &str, team: &str| {
+    let t = |check: &str| {
         TrialSpec::build("browser", check)
-            .feature(feature)
-            .team(team)
             .needs(Capability::Browser)
             .account("user")
             .timeout(Duration::from_secs(240))
     };
     vec![
-        t("login_through_the_login_page", "Login and sessions", PLATFORM).run(|cx| async move {
+        t("login_through_the_login_page").run(|cx| async move {
             let c = cx.clone();
             with_browser(&cx, |b| async move {
                 let user = login(&c, &b).await?;
@@ -39,7 +36,7 @@ pub fn trials() -> Vec<TrialSpec> {
             })
             .await
         }),
-        t("visualeditor_edit_and_save", "VisualEditor", EDITING).needs(Capability::Write).account("bot").run(|cx| async move {
+        t("visualeditor_edit_and_save").needs(Capability::Write).account("bot").run(|cx| async move {
             let title = cx.sandbox_title("Browser VE save")?;
             let bot = cx.login("bot").await?;
             let first = format!("First paragraph of run {}.", cx.run_id());
@@ -76,7 +73,7 @@ pub fn trials() -> Vec<TrialSpec> {
             ensure!(wiki::revision_count(&bot, &title).await? == before + 1, "the save made no new revision");
             Ok(())
         }),
-        t("visualeditor_source_switch_round_trips", "Parsoid", CONTENT_TRANSFORM).needs(Capability::Write).account("bot").run(|cx| async move {
+        t("visualeditor_source_switch_round_trips").needs(Capability::Write).account("bot").run(|cx| async move {
             let title = cx.sandbox_title("Browser VE switch")?;
             let bot = cx.login("bot").await?;
             let text = format!("'''Bold''' text of run {} with a [[Main Page|link]].\n\n* one\n* two", cx.run_id());
@@ -115,7 +112,7 @@ pub fn trials() -> Vec<TrialSpec> {
             ensure!(stored == text, "the stored wikitext changed: {stored:?}");
             Ok(())
         }),
-        t("classic_editor_preview", "Edit form", EDITING).needs(Capability::Write).run(|cx| async move {
+        t("classic_editor_preview").needs(Capability::Write).run(|cx| async move {
             let title = cx.sandbox_title("Browser preview")?;
             let marker = titles::unique_word(&cx, "preview");
             let (c, t) = (cx.clone(), title.clone());
@@ -150,10 +147,10 @@ fn cmd(what: &str) -> impl Fn(fantoccini::error::CmdError) -> TrialError + '_ {
 /// Runs `body` with a fresh browser session; checks the console for the
 /// wiki's JavaScript errors, attaches a screenshot when the trial fails.
 /// Skips (with the reason) when no browser can be started.
-async fn with_browser<F, Fut>(cx: &TrialCx, body: F) -> TrialResult
+async fn with_browser<F, Fut>(cx: &TrialCx, body: F) -> TrialOutcome
 where
     F: FnOnce(Client) -> Fut,
-    Fut: Future<Output = TrialResult>,
+    Fut: Future<Output = TrialOutcome>,
 {
     // Installs Chromium and ChromeDriver when missing and allowed (root), like the local wiki.
     let installed = tokio::task::spawn_blocking(browser::ensure_installed)

@@ -6,7 +6,6 @@ use std::time::Duration;
 use wikiharness_harness::client::Session;
 use wikiharness_harness::{Capability, TrialCx, TrialError, TrialSpec, ensure};
 
-use crate::support::teams::PLATFORM;
 use crate::support::wiki;
 
 /// Distinct accounts for the concurrent editors (an editor conflicting with
@@ -19,24 +18,20 @@ const MAX_ATTEMPTS: usize = 25;
 
 /// The concurrency trials.
 pub fn trials() -> Vec<TrialSpec> {
-    let t = |check: &str, feature: &str| {
-        TrialSpec::build("concurrency", check)
-            .feature(feature)
-            .team(PLATFORM)
-    };
-    let mut appends = t("simultaneous_edits_lose_nothing", "Concurrent edits")
+    let t = |check: &str| TrialSpec::build("concurrency", check);
+    let mut appends = t("simultaneous_edits_lose_nothing")
         .needs(Capability::Write)
         .timeout(Duration::from_secs(240));
     for role in EDITORS {
         appends = appends.account(role);
     }
-    let mut logins = t("simultaneous_logins_stay_separate", "Sessions");
+    let mut logins = t("simultaneous_logins_stay_separate");
     for role in EDITORS {
         logins = logins.account(role);
     }
     vec![
         appends.run(|cx| async move { appends_lose_nothing(cx, LINES_EACH).await }),
-        t("simultaneous_creates_all_succeed", "Concurrent edits")
+        t("simultaneous_creates_all_succeed")
             .needs(Capability::Write)
             .account("bot")
             .run(|cx| async move {

@@ -7,16 +7,13 @@ use std::time::Duration;
 use wikiharness_harness::client::Session;
 use wikiharness_harness::{Capability, TrialCx, TrialError, TrialSpec};
 
-use crate::api::capitalise;
-use crate::support::teams::PLATFORM;
+use crate::support::text::capitalise;
 use crate::support::{poll, titles, wiki};
 
 /// The deferred-update trials.
 pub fn trials() -> Vec<TrialSpec> {
     let t = |check: &str| {
         TrialSpec::build("deferred", check)
-            .feature("Deferred updates")
-            .team(PLATFORM)
             .needs(Capability::Write)
             .account("bot")
     };

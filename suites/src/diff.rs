@@ -15,7 +15,6 @@ use wikiharness_harness::diff::{ProbeDiff, Rules, Snapshot, compare};
 use wikiharness_harness::target::Target;
 use wikiharness_harness::{Capability, SetupError, TrialCx, TrialError, TrialSpec};
 
-use crate::support::teams::SERVICE_OPS;
 use crate::support::{titles, wiki};
 
 /// The Lua module the `lua_module` probes call.
@@ -39,8 +38,6 @@ impl DataFile for ProbeFile {
 pub struct Probe {
     /// Probe name (`diff::<name>`).
     pub name: String,
-    /// Feature it belongs to.
-    pub feature: String,
     /// Path and query, with placeholders.
     pub path: String,
     /// GET (default) or POST.
@@ -56,7 +53,7 @@ pub struct Probe {
 
 /// Where the diff data lives.
 pub fn data_dir() -> PathBuf {
-    wikiharness_harness::paths::repo_root()
+    wikiharness_record::paths::repo_root()
         .join("suites")
         .join("diff")
 }
@@ -83,10 +80,7 @@ pub fn trials() -> Result<Vec<TrialSpec>, SetupError> {
     let mut trials = Vec::new();
     for (probe, form) in probes {
         let (probe, rules) = (Arc::new(probe), rules.clone());
-        let mut t = TrialSpec::build("diff", &probe.name)
-            .feature(&probe.feature)
-            .team(SERVICE_OPS)
-            .needs(Capability::Compare);
+        let mut t = TrialSpec::build("diff", &probe.name).needs(Capability::Compare);
         if probe.lua_module {
             t = t.needs(Capability::Write).account("bot");
         }
@@ -105,10 +99,8 @@ fn load_form(dir: &Path, probe: &Probe) -> Result<Vec<(String, String)>, SetupEr
         .map(|(k, v)| match v.strip_prefix('@') {
             Some(file) => std::fs::read_to_string(dir.join(file))
                 .map(|text| (k.clone(), text))
-                .map_err(|e| SetupError::File {
-                    file: dir.join(file),
-                    line: None,
-                    message: format!("probe `{}`: {e}", probe.name),
+                .map_err(|e| {
+                    SetupError::file(dir.join(file), None, format!("probe `{}`: {e}", probe.name))
                 }),
             None => Ok((k.clone(), v.clone())),
         })

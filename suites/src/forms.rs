@@ -9,7 +9,6 @@ use wikiharness_harness::client::{Fetched, Request, Session};
 use wikiharness_harness::{Capability, TrialCx, TrialError, TrialSpec, ensure};
 
 use crate::support::html::{self, Form};
-use crate::support::teams::{EDITING, PLATFORM, SEARCH};
 use crate::support::{poll, titles, wiki};
 
 /// Hidden fields the edit form must carry for a save to be accepted.
@@ -25,18 +24,16 @@ const EDIT_FIELDS: &[&str] = &[
 
 /// The form-submit trials.
 pub fn trials() -> Vec<TrialSpec> {
-    let t = |check: &str, feature: &str, team: &str| {
-        TrialSpec::build("forms", check).feature(feature).team(team)
-    };
+    let t = |check: &str| TrialSpec::build("forms", check);
     vec![
-        t("login_form_shows_user_menu", "Login", PLATFORM).account("user").run(|cx| async move {
+        t("login_form_shows_user_menu").account("user").run(|cx| async move {
             let (s, user) = form_login(&cx, "user").await?;
             let page = s.view(&cx.target().main_page).await?;
             let shown = html::text_of(&page.body, "#pt-userpage").unwrap_or_default();
             ensure!(shown == user, "after logging in through the form, the user menu shows `{shown}`, expected `{user}`");
             Ok(())
         }),
-        t("edit_form_saves_and_history_shows_it", "Edit form", EDITING).needs(Capability::Write).account("user").run(|cx| async move {
+        t("edit_form_saves_and_history_shows_it").needs(Capability::Write).account("user").run(|cx| async move {
             let title = cx.sandbox_title("Form edit")?;
             let (s, _) = form_login(&cx, "user").await?;
             let text = format!("Saved through the edit form in run {}.", cx.run_id());
@@ -47,7 +44,7 @@ pub fn trials() -> Vec<TrialSpec> {
             ensure!(rows.contains(&summary), "history does not list the revision with summary `{summary}`");
             Ok(())
         }),
-        t("preview_renders_without_saving", "Edit form", EDITING).needs(Capability::Write).account("user").run(|cx| async move {
+        t("preview_renders_without_saving").needs(Capability::Write).account("user").run(|cx| async move {
             let title = cx.sandbox_title("Form preview")?;
             let (s, _) = form_login(&cx, "user").await?;
             save_through_form(&cx, &s, edit_form(&s, &title).await?, &format!("Base text of run {}.", cx.run_id()), "base").await?;
@@ -60,7 +57,7 @@ pub fn trials() -> Vec<TrialSpec> {
             ensure!(after == before, "preview saved a revision: {before} revisions before, {after} after");
             Ok(())
         }),
-        t("edit_conflict_keeps_both_texts", "Edit conflicts", EDITING).needs(Capability::Write).account("user").account("user2").run(|cx| async move {
+        t("edit_conflict_keeps_both_texts").needs(Capability::Write).account("user").account("user2").run(|cx| async move {
             let title = cx.sandbox_title("Form conflict")?;
             let (a, _) = form_login(&cx, "user").await?;
             let (b, _) = form_login(&cx, "user2").await?;
@@ -88,7 +85,7 @@ pub fn trials() -> Vec<TrialSpec> {
             ensure!(saved.contains("first editor") && !saved.contains("second editor"), "stored text after the conflict: {saved:?}");
             Ok(())
         }),
-        t("search_form_finds_page_of_this_run", "Search", SEARCH).needs(Capability::Write).account("bot").timeout(Duration::from_secs(120)).run(|cx| async move {
+        t("search_form_finds_page_of_this_run").needs(Capability::Write).account("bot").timeout(Duration::from_secs(120)).run(|cx| async move {
             let title = cx.sandbox_title("Search target")?;
             let word = titles::unique_word(&cx, "search");
             let bot = cx.login("bot").await?;
@@ -101,7 +98,7 @@ pub fn trials() -> Vec<TrialSpec> {
             })
             .await
         }),
-        t("bad_token_is_refused_as_session_loss", "Sessions", PLATFORM).needs(Capability::Write).account("user").run(|cx| async move {
+        t("bad_token_is_refused_as_session_loss").needs(Capability::Write).account("user").run(|cx| async move {
             let title = cx.sandbox_title("Form bad token")?;
             let (s, _) = form_login(&cx, "user").await?;
             for (label, token) in [("stale", Some("0123456789abcdef0123456789abcdef+\\")), ("missing", None)] {

@@ -14,8 +14,6 @@ use wikiharness_harness::client::Request;
 use wikiharness_harness::datafile::DataFile;
 use wikiharness_harness::{Capability, SetupError, TrialCx, TrialError, TrialSpec};
 
-use crate::support::teams::SERVICE_OPS;
-
 /// Where the httpbb connections go, overriding the target's address.
 #[derive(Debug, Clone, Default)]
 pub struct Connect {
@@ -27,7 +25,7 @@ pub struct Connect {
 
 /// The repository's httpbb files.
 pub fn default_files() -> Vec<PathBuf> {
-    let dir = wikiharness_harness::paths::repo_root()
+    let dir = wikiharness_record::paths::repo_root()
         .join("suites")
         .join("httpbb");
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
@@ -59,8 +57,6 @@ pub fn trials(files: &[PathBuf], connect: &Connect) -> Result<Vec<TrialSpec>, Se
                 let name = format!("{n:02} {host}{}", case.path);
                 trials.push(
                     TrialSpec::build(&format!("httpbb::{stem}"), &name)
-                        .feature("App server checks (httpbb)")
-                        .team(SERVICE_OPS)
                         .needs(Capability::Read)
                         .run(move |cx| {
                             let (case, base, connect) =

@@ -9,8 +9,7 @@ use wikiharness_harness::localwiki::{JobQueue, LocalWiki};
 use wikiharness_harness::target::Managed;
 use wikiharness_harness::{Capability, TrialCx, TrialError, TrialSpec};
 
-use crate::api::capitalise;
-use crate::support::teams::PLATFORM;
+use crate::support::text::capitalise;
 use crate::support::{poll, titles, wiki};
 
 /// Pages transcluding the template.
@@ -19,8 +18,6 @@ const FANOUT: usize = 3;
 pub fn trials() -> Vec<TrialSpec> {
     vec![
         TrialSpec::build("jobs", "template_edit_fans_out_to_every_page")
-            .feature("Job queue")
-            .team(PLATFORM)
             .needs(Capability::Write)
             .account("bot")
             .timeout(Duration::from_secs(180))

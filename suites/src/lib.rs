@@ -22,9 +22,10 @@ pub mod visualeditor;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use wikiharness_harness::load::{LoadSettings, Threshold};
+use wikiharness_harness::target::LoadSettings;
 use wikiharness_harness::target::Target;
 use wikiharness_harness::{SetupError, TrialSpec};
+use wikiharness_record::load::Threshold;
 
 /// Thresholds for a load trial, by trial name.
 pub type Thresholds = Arc<dyn Fn(&str) -> Vec<Threshold> + Send + Sync>;
@@ -47,7 +48,7 @@ pub struct SuiteConfig {
 
 /// Directory of the YAML check files.
 pub fn checks_dir() -> PathBuf {
-    wikiharness_harness::paths::repo_root()
+    wikiharness_record::paths::repo_root()
         .join("suites")
         .join("checks")
 }

@@ -5,28 +5,23 @@ use wikiharness_harness::client::Session;
 use wikiharness_harness::client::api::str_at;
 use wikiharness_harness::{Capability, TrialError, TrialSpec, ensure};
 
-use crate::support::teams::{CONTENT_TRANSFORM, EDITING};
-use crate::support::wiki;
+use crate::support::{text, wiki};
 
 /// Wikitext that Parsoid must round-trip unchanged.
 const ROUND_TRIP: &str = "'''Bold''' and ''italic'' with a [[Main Page|link]].\n\n* item one\n* item two\n\n{| class=\"wikitable\"\n|-\n! head\n|-\n| cell\n|}";
 
 /// The VisualEditor trials.
 pub fn trials() -> Vec<TrialSpec> {
-    let t = |check: &str, team: &str| {
-        TrialSpec::build("visualeditor", check)
-            .feature("VisualEditor")
-            .team(team)
-    };
+    let t = |check: &str| TrialSpec::build("visualeditor", check);
     vec![
-        t("parse_returns_parsoid_html", CONTENT_TRANSFORM).run(|cx| async move {
+        t("parse_returns_parsoid_html").run(|cx| async move {
             let s = cx.session()?;
             let v = ve_parse(&s, &cx.target().main_page).await?;
             let html = str_at(&v, &["visualeditor", "content"]).unwrap_or_default();
-            ensure!(html.contains("<body") && html.contains("data-mw-section-id"), "paction=parse content is not Parsoid HTML: {}", crate::api::excerpt(html));
+            ensure!(html.contains("<body") && html.contains("data-mw-section-id"), "paction=parse content is not Parsoid HTML: {}", text::excerpt(html));
             Ok(())
         }),
-        t("save_html_stores_matching_wikitext", EDITING).needs(Capability::Write).account("bot").run(|cx| async move {
+        t("save_html_stores_matching_wikitext").needs(Capability::Write).account("bot").run(|cx| async move {
             let title = cx.sandbox_title("VisualEditor save")?;
             let bot = cx.login("bot").await?;
             let first = format!("First paragraph of run {}.", cx.run_id());
@@ -58,7 +53,7 @@ pub fn trials() -> Vec<TrialSpec> {
             ensure!(text == format!("{first}\n\n{added}"), "stored wikitext after the VisualEditor save is {text:?}");
             Ok(())
         }),
-        t("serialize_round_trips", CONTENT_TRANSFORM).needs(Capability::Write).account("bot").run(|cx| async move {
+        t("serialize_round_trips").needs(Capability::Write).account("bot").run(|cx| async move {
             let title = cx.sandbox_title("VisualEditor round trip")?;
             let bot = cx.login("bot").await?;
             wiki::edit(&cx, &bot, &title, ROUND_TRIP, &[]).await?;

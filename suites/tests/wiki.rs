@@ -1,16 +1,16 @@
 //! `cargo test -- --target NAME`: the wikiharness run.
 //!
 //! Composes the stages: the harness runner runs the suites' catalog against
-//! the target (the readiness registry is checked against the catalog first,
-//! and its load limits become the load trials' thresholds), and at the end the
-//! reports stage judges the results and writes the reports.
+//! the target (the readiness registry gives every trial its team and feature
+//! first, and its load limits become the load trials' thresholds), and at the
+//! end the reports stage judges the run and writes the reports.
 
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use wikiharness_harness::SetupError;
-use wikiharness_harness::load::Threshold;
 use wikiharness_readiness::{Registry, registry};
+use wikiharness_record::load::Threshold;
 use wikiharness_suites::SuiteConfig;
 
 fn main() -> ExitCode {
@@ -28,7 +28,7 @@ fn main() -> ExitCode {
             httpbb_files.extend(
                 opts.httpbb_files
                     .iter()
-                    .map(|f| wikiharness_harness::paths::resolve(f)),
+                    .map(|f| wikiharness_record::paths::resolve(f)),
             );
             let config = SuiteConfig {
                 load: opts.load_settings(target),
@@ -40,8 +40,9 @@ fn main() -> ExitCode {
                     port: opts.httpbb_port,
                 },
             };
-            let trials = wikiharness_suites::catalog(target, &config)?;
-            checked.validate(&trials.iter().map(|t| t.meta.clone()).collect::<Vec<_>>())?;
+            let mut trials = wikiharness_suites::catalog(target, &config)?;
+            checked
+                .assign_owners(&mut trials.iter_mut().map(|t| &mut t.meta).collect::<Vec<_>>())?;
             Ok(trials)
         }),
         Arc::new(move |record, run_dir| wikiharness_reports::publish(&registry, record, run_dir)),
@@ -55,11 +56,8 @@ fn thresholds(
     flags: &[String],
 ) -> Result<wikiharness_suites::Thresholds, SetupError> {
     let parse = |rule: &str| {
-        Threshold::parse(rule).map_err(|message| SetupError::File {
-            file: registry.file.clone(),
-            line: None,
-            message: format!("limits: {message}"),
-        })
+        Threshold::parse(rule)
+            .map_err(|message| SetupError::file(&registry.file, None, format!("limits: {message}")))
     };
     let from_flags: Vec<Threshold> = flags.iter().map(|r| parse(r)).collect::<Result<_, _>>()?;
     let mut by_feature = std::collections::BTreeMap::new();

@@ -4,12 +4,11 @@
 //! `assert_headers_regex`, `assert_headers_absent`, `assert_body_contains`,
 //! `assert_body_regex`) plus a few of ours (`assert_body_not_contains`,
 //! `assert_backend`). Paths are relative to the target and may use the
-//! placeholders of [`Vars`]. A suite file looks like:
+//! placeholders of [`Vars`]. Which team and feature a check belongs to is
+//! the readiness registry's to say, as for every trial. A suite file looks like:
 //!
 //! ```yaml
 //! suite: pageviews
-//! team: MediaWiki Platform
-//! feature: Page views
 //! cases:
 //!   - name: main_page_view
 //!     path: "{article_path}{main_page}"
@@ -34,8 +33,9 @@ pub use vars::Vars;
 use crate::client::{Fetched, Request};
 use crate::datafile::{self, DataFile};
 use crate::error::SetupError;
-use crate::events::Capability;
-use crate::trial::{TrialError, TrialSpec};
+use crate::error::TrialError;
+use crate::trial::TrialSpec;
+use wikiharness_record::Capability;
 
 /// A YAML suite of checks.
 #[derive(Debug, Clone, Deserialize)]
@@ -43,11 +43,6 @@ use crate::trial::{TrialError, TrialSpec};
 pub struct CheckFile {
     /// Suite name (first part of every trial name).
     pub suite: String,
-    /// Owning team, unless a case names its own.
-    pub team: String,
-    /// Feature, unless a case names its own.
-    #[serde(default)]
-    pub feature: Option<String>,
     /// The checks.
     pub cases: Vec<Case>,
 }
@@ -58,12 +53,6 @@ pub struct CheckFile {
 pub struct Case {
     /// Check name (second part of the trial name).
     pub name: String,
-    /// Feature covered (overrides the file's).
-    #[serde(default)]
-    pub feature: Option<String>,
-    /// Owning team (overrides the file's).
-    #[serde(default)]
-    pub team: Option<String>,
     /// Path and query on the target, with placeholders.
     pub path: String,
     /// HTTP method (default GET).
@@ -112,13 +101,6 @@ impl CheckFile {
             .map(|case| {
                 let case = case.clone();
                 TrialSpec::build(&self.suite, &case.name)
-                    .feature(
-                        case.feature
-                            .as_deref()
-                            .or(self.feature.as_deref())
-                            .unwrap_or(&self.suite),
-                    )
-                    .team(case.team.as_deref().unwrap_or(&self.team))
                     .needs(Capability::Read)
                     .run(move |cx| {
                         let case = case.clone();

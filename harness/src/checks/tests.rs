@@ -34,8 +34,6 @@ fn vars() -> Vars {
 
 const GOOD: &str = r#"
 suite: pageviews
-team: MediaWiki Platform
-feature: Page views
 cases:
   - name: root
     path: /
@@ -55,26 +53,34 @@ fn a_good_file_gives_one_trial_per_case() {
     let trials = file.trials();
     let names: Vec<_> = trials.iter().map(|t| t.meta.name.as_str()).collect();
     assert_eq!(names, ["pageviews::root", "pageviews::main"]);
-    assert_eq!(trials[0].meta.team, "MediaWiki Platform");
-    assert_eq!(trials[0].meta.feature, "Page views");
+    assert!(
+        trials[0].meta.team.is_empty(),
+        "ownership comes from the readiness registry"
+    );
+}
+
+#[test]
+fn ownership_keys_are_refused_by_name() {
+    let err = parse("suite: s\nteam: t\ncases: []\n").unwrap_err();
+    assert!(err.contains("unknown field `team`"), "{err}");
 }
 
 #[test]
 fn unknown_key_names_file_line_and_key() {
-    let err = parse("suite: s\nteam: t\ncases:\n  - name: a\n    path: /\n    assert_staus: 200\n")
-        .unwrap_err();
+    let err =
+        parse("suite: s\ncases:\n  - name: a\n    path: /\n    assert_staus: 200\n").unwrap_err();
     assert!(err.starts_with("suites/x.yaml:"), "{err}");
     assert!(err.contains("unknown field `assert_staus`"), "{err}");
     let line: usize = err.split(':').nth(1).unwrap().parse().unwrap();
-    assert!((4..=6).contains(&line), "line {line} in {err}");
+    assert!((3..=5).contains(&line), "line {line} in {err}");
 }
 
 #[test]
 fn bad_yaml_names_the_line() {
-    let err = parse("suite: s\nteam: t\ncases:\n  - name: a\n    path: /\n  assert_status: [\n")
-        .unwrap_err();
+    let err =
+        parse("suite: s\ncases:\n  - name: a\n    path: /\n  assert_status: [\n").unwrap_err();
     assert!(
-        err.starts_with("suites/x.yaml:6:") || err.starts_with("suites/x.yaml:7:"),
+        err.starts_with("suites/x.yaml:5:") || err.starts_with("suites/x.yaml:6:"),
         "{err}"
     );
 }
@@ -94,13 +100,13 @@ fn case_errors_are_named() {
         ),
     ];
     for (body, expected) in cases {
-        let err = parse(&format!("suite: s\nteam: t\ncases:\n  - name: a\n{body}")).unwrap_err();
+        let err = parse(&format!("suite: s\ncases:\n  - name: a\n{body}")).unwrap_err();
         assert!(
             err.contains("case `a`") && err.contains(expected),
             "{body}: {err}"
         );
     }
-    let err = parse("suite: s\nteam: t\ncases:\n  - name: a\n    path: /\n    assert_status: 1\n  - name: a\n    path: /\n    assert_status: 1\n").unwrap_err();
+    let err = parse("suite: s\ncases:\n  - name: a\n    path: /\n    assert_status: 1\n  - name: a\n    path: /\n    assert_status: 1\n").unwrap_err();
     assert!(err.contains("duplicate case name `a`"), "{err}");
 }
 
@@ -140,7 +146,7 @@ fn assertions_pass_and_fail_for_the_right_reasons() {
 
 #[test]
 fn absent_and_exact_headers_and_not_contains() {
-    let file = parse("suite: s\nteam: t\ncases:\n  - name: a\n    path: /\n    assert_headers: {content-type: text/css}\n    assert_headers_absent: [x-debug]\n    assert_body_not_contains: Fatal error\n").unwrap();
+    let file = parse("suite: s\ncases:\n  - name: a\n    path: /\n    assert_headers: {content-type: text/css}\n    assert_headers_absent: [x-debug]\n    assert_body_not_contains: Fatal error\n").unwrap();
     let v = vars();
     let c = &file.cases[0];
     assert!(

@@ -16,10 +16,10 @@ use super::backend::serving_backend;
 use super::retry::RetryPolicy;
 use super::user_agent::user_agent;
 use crate::error::ClientError;
-use crate::events::Exchange;
-use crate::evidence::{Recorder, excerpt};
+use crate::evidence::{Collector, excerpt};
 use crate::redact::redact;
 use crate::target::{Target, loopback_only};
+use wikiharness_record::Exchange;
 
 /// What every session of a run shares.
 #[derive(Debug, Clone)]
@@ -29,7 +29,7 @@ pub struct ClientConfig {
     /// Requests in flight to the target, across all sessions.
     pub limiter: Arc<Semaphore>,
     /// Where the session's requests are recorded (one per trial).
-    pub recorder: Option<Arc<Recorder>>,
+    pub evidence: Option<Arc<Collector>>,
     /// Retry policy for throttling.
     pub retry: RetryPolicy,
     /// Connect to this address for this host name, keeping the name in the URL
@@ -43,7 +43,7 @@ impl ClientConfig {
         ClientConfig {
             limiter: Arc::new(Semaphore::new(target.max_concurrent_requests)),
             target,
-            recorder: None,
+            evidence: None,
             retry: RetryPolicy::default(),
             resolve: None,
         }
@@ -395,7 +395,7 @@ impl Session {
     }
 
     fn record(&self, exchange: Exchange) {
-        if let Some(r) = &self.inner.config.recorder {
+        if let Some(r) = &self.inner.config.evidence {
             r.exchange(exchange, self.target().serving_backend.as_ref());
         }
     }

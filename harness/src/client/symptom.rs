@@ -6,7 +6,7 @@ use serde_json::Value;
 use url::Url;
 
 use crate::error::ClientError;
-use crate::events::Symptom;
+use wikiharness_record::Symptom;
 
 /// The symptom an answer shows, if any: an API error code, a refused login,
 /// an exception class, or a 5xx status.

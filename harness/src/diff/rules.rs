@@ -122,7 +122,7 @@ mod tests {
     /// without the rule and is equal with every rule applied.
     #[test]
     fn every_shipped_rule_is_needed_and_sufficient_for_its_example() {
-        let path = crate::paths::repo_root().join("suites/diff/normalize.yaml");
+        let path = wikiharness_record::paths::repo_root().join("suites/diff/normalize.yaml");
         let rules = Rules::load(&path).unwrap();
         assert!(rules.rules.len() >= 8);
         for r in &rules.rules {

@@ -1,6 +1,6 @@
 //! Deleting the pages a run created, where an account has the right.
 
-use serde::{Deserialize, Serialize};
+use wikiharness_record::Cleanup;
 
 use crate::client::api::str_at;
 use crate::context::RunShared;
@@ -8,19 +8,6 @@ use crate::error::ClientError;
 
 /// Accounts tried for deleting, in order.
 const DELETERS: &[&str] = &["admin", "bot"];
-
-/// What clean-up did.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Cleanup {
-    /// Pages the run created.
-    pub pages: usize,
-    /// Pages deleted.
-    pub deleted: usize,
-    /// Why clean-up did not run or stopped, if it did.
-    pub skipped: Option<String>,
-    /// Pages that could not be deleted, with the reason.
-    pub failures: Vec<String>,
-}
 
 /// Deletes every page registered by the run's trials.
 pub async fn delete_created(run: &RunShared) -> Cleanup {

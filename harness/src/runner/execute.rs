@@ -1,116 +1,26 @@
 //! Runs one trial inside libtest-mimic: start event, body on the shared tokio
 //! runtime with a time limit, evidence, finish event.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Instant;
 
 use libtest_mimic::{Completion, Failed, Trial};
 
+use wikiharness_record::{Capability, Status};
+
+use super::journal::{Journal, now, record};
 use super::plan::{Disposition, Planned};
 use crate::context::{RunShared, TrialCx};
-use crate::events::{Capability, Event, EventLog, SkipCause, Status, TrialMeta, TrialRecord};
-use crate::evidence::{Collected, Recorder};
-use crate::trial::{TrialError, TrialSpec};
-
-/// Where finished trials go: the event log (as they happen) and memory.
-#[derive(Debug)]
-pub struct Results {
-    log: EventLog,
-    trials: Mutex<Vec<TrialRecord>>,
-}
-
-impl Results {
-    /// Results written to `log`.
-    pub fn new(log: EventLog) -> Self {
-        Results {
-            log,
-            trials: Mutex::default(),
-        }
-    }
-
-    /// The event log.
-    pub fn log(&self) -> &EventLog {
-        &self.log
-    }
-
-    fn started(&self, name: &str) {
-        self.log.emit(&Event::TrialStarted {
-            trial: name.into(),
-            at: now(),
-        });
-    }
-
-    /// Records a finished trial.
-    pub fn finished(&self, record: TrialRecord) {
-        self.log
-            .emit(&Event::TrialFinished(Box::new(record.clone())));
-        self.trials
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(record);
-    }
-
-    /// Records a trial that was not run, with its reason and cause.
-    pub fn skipped(&self, meta: &TrialMeta, reason: &str, cause: SkipCause) {
-        let mut r = record(
-            meta,
-            Status::Skipped,
-            Some(reason.into()),
-            now(),
-            0.0,
-            Collected::default(),
-        );
-        r.skip = Some(cause);
-        self.finished(r);
-    }
-
-    /// Every trial finished so far.
-    pub fn snapshot(&self) -> Vec<TrialRecord> {
-        self.trials
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
-    }
-}
-
-/// RFC 3339 now, to the second (UTC).
-pub fn now() -> String {
-    jiff::Timestamp::now()
-        .strftime("%Y-%m-%dT%H:%M:%SZ")
-        .to_string()
-}
-
-fn record(
-    meta: &TrialMeta,
-    status: Status,
-    message: Option<String>,
-    started_at: String,
-    duration_ms: f64,
-    c: Collected,
-) -> TrialRecord {
-    TrialRecord {
-        meta: meta.clone(),
-        skip: (status == Status::Skipped).then_some(SkipCause::Unavailable),
-        status,
-        message,
-        started_at,
-        duration_ms,
-        requests: c.requests,
-        backends: c.backends,
-        evidence: c.exchanges,
-        figures: c.figures,
-        notes: c.notes,
-        attachments: c.attachments,
-        load: c.load,
-    }
-}
+use crate::error::TrialError;
+use crate::evidence::Collector;
+use crate::trial::TrialSpec;
 
 /// The libtest trial for a planned trial.
 pub fn to_libtest(
     p: Planned,
     run: Arc<RunShared>,
     rt: tokio::runtime::Handle,
-    results: Arc<Results>,
+    journal: Arc<Journal>,
 ) -> Trial {
     let name = p.spec.meta.name.clone();
     let ignored = p.spec.opt_in.is_some();
@@ -118,12 +28,12 @@ pub fn to_libtest(
         Disposition::Skip(reason, cause) => {
             let meta = p.spec.meta.clone();
             Trial::ignorable_test(name, move || {
-                results.skipped(&meta, &reason, cause.clone());
+                journal.skipped(&meta, &reason, cause.clone());
                 Ok(Completion::ignored_with(reason))
             })
         }
         Disposition::Run => {
-            Trial::ignorable_test(name, move || run_one(&p.spec, run, &rt, &results))
+            Trial::ignorable_test(name, move || run_one(&p.spec, run, &rt, &journal))
         }
     };
     trial.with_ignored_flag(ignored)
@@ -159,16 +69,16 @@ fn run_one(
     spec: &TrialSpec,
     run: Arc<RunShared>,
     rt: &tokio::runtime::Handle,
-    results: &Results,
+    journal: &Journal,
 ) -> Result<Completion, Failed> {
     // Waiting for a turn is neither the trial's time nor its time limit.
     let _turn = rt.block_on(turn(spec));
     let meta = Arc::new(spec.meta.clone());
-    results.started(&meta.name);
+    journal.started(&meta.name);
     let started_at = now();
     let clock = Instant::now();
-    let recorder = Arc::new(Recorder::new());
-    let cx = TrialCx::new(run, recorder.clone(), meta.clone());
+    let collector = Arc::new(Collector::new());
+    let cx = TrialCx::new(run, collector.clone(), meta.clone());
     let future = spec.start(cx);
     let limit = spec.timeout;
     let outcome = rt.block_on(async move {
@@ -190,7 +100,7 @@ fn run_one(
         }
     });
     let duration_ms = clock.elapsed().as_secs_f64() * 1000.0;
-    let mut collected = recorder.take();
+    let mut collected = collector.take();
     let outcome = match (outcome, collected.backend_mismatch.take()) {
         (Ok(()), Some(mismatch)) => Err(TrialError::Failed(mismatch)),
         (outcome, _) => outcome,
@@ -204,7 +114,7 @@ fn run_one(
         .exchanges
         .last()
         .map(|e| format!("\n  last request: {}", e.summary()));
-    results.finished(record(
+    journal.finished(record(
         &meta,
         status,
         message.clone(),

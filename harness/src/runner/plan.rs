@@ -8,9 +8,9 @@ use libtest_mimic::{Arguments, Trial};
 use crate::cli::RunOptions;
 use crate::context::RunShared;
 use crate::error::{CredentialGap, SetupError};
-use crate::events::{Capability, SkipCause};
 use crate::target::{MissingCredentials, Target, WritePolicy};
 use crate::trial::TrialSpec;
+use wikiharness_record::{Capability, SkipCause};
 
 /// What the runner will do with a trial.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -4,8 +4,30 @@
 use std::time::Duration;
 
 use super::raw::{RawLoad, RawSmoke};
-use crate::load::LoadSettings;
-use crate::load::attack::MAX_DURATION;
+
+/// Longest attack allowed, whatever the settings say.
+pub const MAX_LOAD_DURATION: Duration = Duration::from_secs(600);
+
+/// How big and how long an attack is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadSettings {
+    /// Simulated users.
+    pub users: usize,
+    /// How long the attack runs once every user has started.
+    pub duration: Duration,
+    /// Cap on requests per second for the whole attack.
+    pub max_rps: Option<u32>,
+}
+
+impl LoadSettings {
+    /// The pacing each user is meant to keep, in µs (for coordinated-omission
+    /// correction): users / rate.
+    pub fn expected_interval_us(&self) -> Option<u64> {
+        self.max_rps
+            .filter(|r| *r > 0)
+            .map(|r| (self.users as f64 / r as f64 * 1e6) as u64)
+    }
+}
 
 /// Defaults that fit a 2-core machine against the local wiki.
 const DEFAULT_USERS: usize = 4;
@@ -36,10 +58,13 @@ fn sized(users: usize, secs: u64, rps: u32) -> Result<LoadSettings, (&'static st
     if users == 0 || users > 1000 {
         return Err(("users", format!("{users} is not between 1 and 1000")));
     }
-    if secs == 0 || secs > MAX_DURATION.as_secs() {
+    if secs == 0 || secs > MAX_LOAD_DURATION.as_secs() {
         return Err((
             "duration_secs",
-            format!("{secs} is not between 1 and {}", MAX_DURATION.as_secs()),
+            format!(
+                "{secs} is not between 1 and {}",
+                MAX_LOAD_DURATION.as_secs()
+            ),
         ));
     }
     Ok(LoadSettings {

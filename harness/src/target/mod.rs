@@ -21,6 +21,7 @@ use regex::Regex;
 use url::Url;
 
 pub use accounts::{Account, AccountKind, CredentialSource, Credentials, MissingCredentials};
+pub use load_size::{LoadSettings, MAX_LOAD_DURATION};
 pub use registry::{DEFAULT_TARGET, Registry};
 pub use safety::{LOOPBACK_ONLY_ENV, is_loopback_url, loopback_only};
 pub use urls::encode_title;
@@ -82,10 +83,10 @@ pub struct Target {
     /// Which local-wiki service serves a managed target (`web` or `legacy`).
     pub local_service: String,
     /// Default size of load scenarios; `max_rps` is also the cap flags cannot exceed.
-    pub load: crate::load::LoadSettings,
+    pub load: LoadSettings,
     /// Size of the load smoke the default job runs (`load.smoke`), if any;
     /// only targets that allow load run it.
-    pub load_smoke: Option<crate::load::LoadSettings>,
+    pub load_smoke: Option<LoadSettings>,
 }
 
 impl Target {

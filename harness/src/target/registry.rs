@@ -44,10 +44,8 @@ impl Registry {
     pub fn load(files: &[PathBuf]) -> Result<Self, SetupError> {
         let mut entries = BTreeMap::new();
         for file in files {
-            let text = std::fs::read_to_string(file).map_err(|e| SetupError::File {
-                file: file.clone(),
-                line: None,
-                message: format!("cannot read registry file: {e}"),
+            let text = std::fs::read_to_string(file).map_err(|e| {
+                SetupError::file(file, None, format!("cannot read registry file: {e}"))
             })?;
             for (name, entry) in parse_file(file, &text)? {
                 entries.insert(name, entry);
@@ -86,11 +84,7 @@ impl Registry {
 }
 
 fn parse_file(file: &Path, text: &str) -> Result<Vec<(String, Entry)>, SetupError> {
-    let file_err = |line: Option<usize>, message: String| SetupError::File {
-        file: file.to_owned(),
-        line,
-        message,
-    };
+    let file_err = |line: Option<usize>, message: String| SetupError::file(file, line, message);
     let mut doc: toml::Table = text.parse().map_err(|e: toml::de::Error| {
         let line = e.span().map(|s| line_of_offset(text, s.start));
         file_err(line, e.message().trim().to_owned())

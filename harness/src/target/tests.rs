@@ -267,7 +267,7 @@ fn extends_cycle_is_an_error() {
 #[test]
 fn unreadable_file_is_named() {
     let err = Registry::load(&[PathBuf::from("/nonexistent/targets.toml")]).unwrap_err();
-    assert!(matches!(err, SetupError::File { .. }));
+    assert!(matches!(err, SetupError::File(_)));
     assert!(
         err.to_string()
             .starts_with("/nonexistent/targets.toml: cannot read"),

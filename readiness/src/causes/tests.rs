@@ -1,6 +1,6 @@
 use std::path::Path;
 
-use wikiharness_harness::events::{Exchange, RunInfo, RunRecord, Status, Symptom, TrialRecord};
+use wikiharness_record::{Exchange, RunInfo, RunRecord, Status, Symptom, TrialRecord};
 
 use super::*;
 use crate::test_support::{FEATURE, trial};

@@ -1,9 +1,9 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use wikiharness_harness::events::{Figure, RunInfo, RunRecord, SkipCause, Status, TrialRecord};
-use wikiharness_harness::load::stats::EndpointRecorder;
-use wikiharness_harness::load::{LoadSummary, Threshold};
+use wikiharness_record::load::EndpointRecorder;
+use wikiharness_record::load::{LoadSummary, Threshold};
+use wikiharness_record::{Figure, RunInfo, RunRecord, SkipCause, Status, TrialRecord};
 
 use super::*;
 use crate::registry::Registry;

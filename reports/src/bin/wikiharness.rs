@@ -52,10 +52,10 @@ enum Command {
     },
 }
 
-fn soak(dirs: &[PathBuf]) -> Result<ExitCode, wikiharness_harness::SetupError> {
+fn soak(dirs: &[PathBuf]) -> Result<ExitCode, wikiharness_record::FileError> {
     let runs = dirs
         .iter()
-        .map(|d| wikiharness_reports::merge::read_run(d))
+        .map(|d| wikiharness_record::run_dir::read_summary(d))
         .collect::<Result<Vec<_>, _>>()?;
     let rows = soak::tally(&runs);
     print!("{}", soak::table(&rows));

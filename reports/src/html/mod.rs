@@ -9,8 +9,8 @@ mod team;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 use std::collections::BTreeSet;
 
-use wikiharness_harness::events::{Status, TrialRecord};
 use wikiharness_readiness::{Readiness, Verdict};
+use wikiharness_record::{Status, TrialRecord};
 
 pub use index::index;
 pub use team::team;

@@ -59,8 +59,8 @@ fn shorten(s: &str, n: usize) -> String {
 /// coordinated omission, side by side.
 pub fn percentiles(
     title: &str,
-    raw: &wikiharness_harness::load::Percentiles,
-    corrected: &wikiharness_harness::load::Percentiles,
+    raw: &wikiharness_record::load::Percentiles,
+    corrected: &wikiharness_record::load::Percentiles,
 ) -> Markup {
     let rows = [
         ("p50", raw.p50, corrected.p50),

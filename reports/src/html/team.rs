@@ -3,8 +3,8 @@
 
 use base64::Engine;
 use maud::{Markup, PreEscaped, html};
-use wikiharness_harness::events::{Status, TrialRecord};
 use wikiharness_readiness::{TeamReadiness, Verdict};
+use wikiharness_record::{Status, TrialRecord};
 
 use super::index::anchor;
 use super::{filters, in_table_order, page, rules, status_badge, status_slug, svg, verdict_badge};
@@ -143,7 +143,7 @@ fn attachment(input: &ReportInput<'_>, rel: &std::path::Path) -> Markup {
 }
 
 /// A load trial's thresholds, latency chart and per-endpoint table.
-fn load(l: &wikiharness_harness::load::LoadSummary) -> Markup {
+fn load(l: &wikiharness_record::load::LoadSummary) -> Markup {
     html! {
         h4 { "Load: " (l.scenario) ", " (l.users) " users" @if let Some(r) = l.max_rps { ", at most " (r) " req/s" } }
         @if !l.thresholds.is_empty() {

@@ -4,10 +4,10 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use wikiharness_harness::events::{
+use wikiharness_readiness::Registry;
+use wikiharness_record::{
     Capability, Exchange, Figure, RunInfo, RunRecord, Status, TrialMeta, TrialRecord,
 };
-use wikiharness_readiness::Registry;
 
 const FEATURE: &str = "need_testing = \"Yes\"\nrisks = \"Risk <b>text</b>\"\ndependencies = { external_services = \"Shellbox\" }\nexisting_testing = \"none\"\ncovers_dependencies = \"yes\"\ntestable_on_test2 = \"Yes\"\nfeasible_to_make_testable = \"y\"\n";
 

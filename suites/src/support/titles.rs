@@ -1,5 +1,6 @@
 //! Sandbox titles in other namespaces (`Template:`, `Module:`, `Category:`).
 
+use wikiharness_harness::target::encode_title;
 use wikiharness_harness::{TrialCx, TrialError};
 
 /// `<ns>:<sandbox prefix without its namespace><name>`, e.g.
@@ -23,4 +24,9 @@ pub fn unique_word(cx: &TrialCx, salt: &str) -> String {
         .filter(char::is_ascii_alphanumeric)
         .collect();
     format!("wh{run}{}{salt}", cx.trial_tag()).to_lowercase()
+}
+
+/// A title as one path segment of a REST route (`/` encoded too).
+pub fn route_title(title: &str) -> String {
+    encode_title(title).replace('/', "%2F")
 }

@@ -6,10 +6,15 @@ mod driver;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use crate::error::SetupError;
-use crate::paths;
+use wikiharness_record::paths;
 
 pub use driver::{Browser, ConsoleEntry, Driver, script_errors};
+
+/// No browser can be used here: Chromium is missing and cannot be installed,
+/// or cannot be started. The text says what to do.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Unavailable(String);
 
 /// Debian's Chromium.
 pub const CHROMIUM: &str = "/usr/bin/chromium";
@@ -37,7 +42,7 @@ pub fn installed() -> bool {
 
 /// Installs Chromium and ChromeDriver with the project's package script when
 /// they are missing (as root), or says how to.
-pub fn ensure_installed() -> Result<(), SetupError> {
+pub fn ensure_installed() -> Result<(), Unavailable> {
     static ONE_INSTALL: std::sync::Mutex<()> = std::sync::Mutex::new(());
     let _one = ONE_INSTALL.lock().unwrap_or_else(|e| e.into_inner());
     if installed() {
@@ -51,11 +56,11 @@ pub fn ensure_installed() -> Result<(), SetupError> {
     let status = Command::new(&script)
         .stdout(std::io::stderr())
         .status()
-        .map_err(|e| SetupError::LocalWiki(format!("cannot run {}: {e}", script.display())))?;
+        .map_err(|e| Unavailable(format!("cannot run {}: {e}", script.display())))?;
     if status.success() && installed() {
         Ok(())
     } else {
-        Err(SetupError::LocalWiki(format!(
+        Err(Unavailable(format!(
             "Chromium is not installed ({CHROMIUM}, {CHROMEDRIVER}); as root run {}",
             script.display()
         )))
@@ -72,7 +77,7 @@ pub struct Rendered {
 }
 
 /// Loads `url` in headless Chromium and returns the DOM and console messages.
-pub fn render(url: &str) -> Result<Rendered, SetupError> {
+pub fn render(url: &str) -> Result<Rendered, Unavailable> {
     ensure_installed()?;
     // One profile per call: Chromium refuses a profile another instance holds.
     static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
@@ -87,7 +92,7 @@ pub fn render(url: &str) -> Result<Rendered, SetupError> {
         .args(["--enable-logging=stderr", "--v=0", "--dump-dom", url])
         .stdin(Stdio::null())
         .output()
-        .map_err(|e| SetupError::LocalWiki(format!("cannot run {CHROMIUM}: {e}")))?;
+        .map_err(|e| Unavailable(format!("cannot run {CHROMIUM}: {e}")))?;
     let _ = std::fs::remove_dir_all(&profile);
     let stderr = String::from_utf8_lossy(&out.stderr);
     Ok(Rendered {

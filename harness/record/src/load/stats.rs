@@ -8,6 +8,8 @@ use hdrhistogram::Histogram;
 use hdrhistogram::serialization::{Deserializer, Serializer, V2DeflateSerializer};
 use serde::{Deserialize, Serialize};
 
+use super::threshold::{Threshold, ThresholdResult};
+
 /// Highest latency recorded (µs): one hour; longer values are clamped.
 const MAX_US: u64 = 3_600_000_000;
 
@@ -260,10 +262,37 @@ pub struct LoadSummary {
     /// Per endpoint.
     pub endpoints: Vec<EndpointSummary>,
     /// Thresholds judged.
-    pub thresholds: Vec<super::ThresholdResult>,
+    pub thresholds: Vec<ThresholdResult>,
 }
 
 impl LoadSummary {
+    /// Judges `rules` on these figures, replacing earlier verdicts. A rule for
+    /// an endpoint the summary lacks is left out.
+    pub fn judge(&mut self, rules: &[Threshold]) {
+        self.thresholds = rules.iter().filter_map(|t| t.judge(self)).collect();
+    }
+
+    /// The rules judged so far, parsed again (to judge them on merged figures).
+    pub fn rules(&self) -> Vec<Threshold> {
+        self.thresholds
+            .iter()
+            .filter_map(|r| Threshold::parse(&r.rule).ok())
+            .collect()
+    }
+
+    /// The thresholds that did not hold.
+    pub fn violations(&self) -> impl Iterator<Item = &ThresholdResult> {
+        self.thresholds.iter().filter(|r| !r.passed)
+    }
+
+    /// The failure message of a load trial whose thresholds did not all hold
+    /// (`thresholds violated: …`), or `None`. Readers tell a threshold failure
+    /// by [`Self::violations`], never by this text.
+    pub fn threshold_failure(&self) -> Option<String> {
+        let violated: Vec<String> = self.violations().map(|r| r.to_string()).collect();
+        (!violated.is_empty()).then(|| format!("thresholds violated: {}", violated.join("; ")))
+    }
+
     /// Merges the summaries of one scenario run by several workers at once;
     /// thresholds are left empty, to be judged on the merged figures.
     pub fn merge(parts: &[&LoadSummary]) -> Result<Self, String> {

@@ -262,6 +262,23 @@ mod tests {
     }
 
     #[test]
+    fn a_summary_judged_says_its_violations_as_data_and_as_a_failure() {
+        let mut s = summary(&[100_000; 100], 0);
+        let rules = ["p95 < 50ms", "error_rate < 1%"].map(|r| Threshold::parse(r).unwrap());
+        s.judge(&rules);
+        let violated: Vec<&str> = s.violations().map(|r| r.rule.as_str()).collect();
+        assert_eq!(violated, ["p95 < 50ms"]);
+        let failure = s.threshold_failure().unwrap();
+        assert!(
+            failure.starts_with("thresholds violated: `p95 < 50ms`: observed 100.0 ms"),
+            "{failure}"
+        );
+        assert_eq!(s.rules(), rules, "rules parse back from their verdicts");
+        s.judge(&rules[1..]);
+        assert!(s.threshold_failure().is_none() && s.violations().next().is_none());
+    }
+
+    #[test]
     fn near_limit_measures_the_room_used() {
         let s = summary(&[450_000; 100], 0);
         let judged = |rule: &str| Threshold::parse(rule).unwrap().judge(&s).unwrap();

@@ -5,15 +5,17 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use goose::prelude::GooseMethod;
-use wikiharness_harness::load::attack::{self, Call, Plan, Step, step_fn};
-use wikiharness_harness::load::{LoadSettings, Recorders, Threshold};
+use wikiharness_harness::target::LoadSettings;
+use wikiharness_load::Recorders;
+use wikiharness_load::attack::{self, Call, Plan, Step, step_fn};
+use wikiharness_record::load::Threshold;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 async fn attack_with_delay(
     delay: Duration,
     rules: &[&str],
-) -> wikiharness_harness::load::LoadSummary {
+) -> wikiharness_record::load::LoadSummary {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path("/wiki/Page"))
@@ -59,9 +61,9 @@ async fn attack_with_delay(
         }],
     };
     let thresholds: Vec<Threshold> = rules.iter().map(|r| Threshold::parse(r).unwrap()).collect();
-    attack::run(plan, Arc::clone(&rec), &thresholds)
-        .await
-        .unwrap()
+    let mut summary = attack::run(plan, Arc::clone(&rec)).await.unwrap();
+    summary.judge(&thresholds);
+    summary
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -8,8 +8,9 @@ use std::time::Duration;
 
 use goose::prelude::GooseMethod;
 use url::Url;
-use wikiharness_harness::load::attack::{self, Call, Plan, Step, step_fn};
-use wikiharness_harness::load::{LoadSettings, Recorders};
+use wikiharness_harness::target::LoadSettings;
+use wikiharness_load::Recorders;
+use wikiharness_load::attack::{self, Call, Plan, Step, step_fn};
 
 // One core, one thread: the benchmark pins the generator to a core.
 #[tokio::main(flavor = "current_thread")]
@@ -67,7 +68,7 @@ async fn main() {
             on_start: false,
         }],
     };
-    let s = attack::run(plan, rec, &[]).await.unwrap_or_else(|e| {
+    let s = attack::run(plan, rec).await.unwrap_or_else(|e| {
         eprintln!("error: {e}");
         std::process::exit(1)
     });
@@ -109,7 +110,7 @@ async fn direct(url: Url, users: usize, duration: Duration, rec: std::sync::Arc<
 }
 
 /// The figures `ci/bench-load` reads.
-fn print(s: &wikiharness_harness::load::LoadSummary) {
+fn print(s: &wikiharness_record::load::LoadSummary) {
     println!("requests {}", s.total.requests);
     println!("rps {:.1}", s.total.throughput_rps);
     println!("errors {}", s.total.errors);

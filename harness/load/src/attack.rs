@@ -9,33 +9,9 @@ use goose::config::GooseConfiguration;
 use goose::goose::GooseRequest;
 use goose::prelude::*;
 
-use super::stats::{EndpointRecorder, EndpointSummary, LoadSummary};
-use super::threshold::Threshold;
-use crate::client::backend::serving_backend;
-
-/// Longest attack allowed, whatever the settings say.
-pub const MAX_DURATION: Duration = Duration::from_secs(600);
-
-/// How big and how long an attack is.
-#[derive(Debug, Clone, PartialEq)]
-pub struct LoadSettings {
-    /// Simulated users.
-    pub users: usize,
-    /// How long the attack runs once every user has started.
-    pub duration: Duration,
-    /// Cap on requests per second for the whole attack.
-    pub max_rps: Option<u32>,
-}
-
-impl LoadSettings {
-    /// The pacing each user is meant to keep, in µs (for coordinated-omission
-    /// correction): users / rate.
-    pub fn expected_interval_us(&self) -> Option<u64> {
-        self.max_rps
-            .filter(|r| *r > 0)
-            .map(|r| (self.users as f64 / r as f64 * 1e6) as u64)
-    }
-}
+use wikiharness_harness::client::backend::serving_backend;
+use wikiharness_harness::target::{LoadSettings, MAX_LOAD_DURATION};
+use wikiharness_record::load::{EndpointRecorder, EndpointSummary, LoadSummary};
 
 /// Per-endpoint recorders shared by an attack's transactions, and the pacer
 /// that caps the attack's request rate.
@@ -232,13 +208,9 @@ where
     Arc::new(f)
 }
 
-/// Runs the attack to completion (bounded by [`MAX_DURATION`]) and returns the
-/// summary, with `thresholds` judged.
-pub async fn run(
-    plan: Plan,
-    rec: Arc<Recorders>,
-    thresholds: &[Threshold],
-) -> Result<LoadSummary, String> {
+/// Runs the attack to completion (bounded by [`MAX_LOAD_DURATION`]) and returns
+/// its summary, unjudged ([`LoadSummary::judge`] judges it).
+pub async fn run(plan: Plan, rec: Arc<Recorders>) -> Result<LoadSummary, String> {
     let err = |e: GooseError| format!("goose: {e}");
     let mut scenario = Scenario::new(&plan.scenario);
     for step in plan.steps {
@@ -251,7 +223,7 @@ pub async fn run(
         }
         scenario = scenario.register_transaction(t);
     }
-    let duration = plan.settings.duration.min(MAX_DURATION);
+    let duration = plan.settings.duration.min(MAX_LOAD_DURATION);
     let users = plan.settings.users.max(1);
     let attack = GooseAttack::initialize_with_config(GooseConfiguration::default())
         .map_err(err)?
@@ -288,9 +260,5 @@ pub async fn run(
     let mut summary = rec.summary(&plan.scenario, started.elapsed().as_secs_f64());
     summary.users = plan.settings.users;
     summary.max_rps = plan.settings.max_rps;
-    summary.thresholds = thresholds
-        .iter()
-        .filter_map(|t| t.judge(&summary))
-        .collect();
     Ok(summary)
 }

@@ -2,9 +2,13 @@
 //! libtest-mimic parses the rest (name filters, `--list`, `--exact`,
 //! `--ignored`, `--include-ignored`, `--test-threads`, `--format`, ...).
 
+mod shard;
+
 use std::path::PathBuf;
 
 use crate::error::SetupError;
+
+pub use shard::Shard;
 
 /// Environment variable naming the target when `--target` is absent.
 pub const TARGET_ENV: &str = "WIKI_TARGET";
@@ -50,25 +54,25 @@ pub struct RunOptions {
     /// `--httpbb-port PORT`: and to this port.
     pub httpbb_port: Option<u16>,
     /// `--shard K/N`: run only this shard's share of the trials.
-    pub shard: Option<crate::runner::shard::Shard>,
+    pub shard: Option<Shard>,
 }
 
 impl RunOptions {
     /// The load settings for `target`: its defaults, changed by the flags, with
     /// the rate never above the target's cap.
-    pub fn load_settings(&self, target: &crate::target::Target) -> crate::load::LoadSettings {
+    pub fn load_settings(&self, target: &crate::target::Target) -> crate::target::LoadSettings {
         let cap = target.load.max_rps;
         let rps = match (self.load_rps, cap) {
             (Some(r), Some(c)) => Some(r.min(c)),
             (r, c) => r.or(c),
         };
-        crate::load::LoadSettings {
+        crate::target::LoadSettings {
             users: self.load_users.unwrap_or(target.load.users),
             duration: self
                 .load_duration_secs
                 .map(std::time::Duration::from_secs)
                 .unwrap_or(target.load.duration)
-                .min(crate::load::attack::MAX_DURATION),
+                .min(crate::target::MAX_LOAD_DURATION),
             max_rps: rps,
         }
     }
@@ -79,7 +83,7 @@ impl RunOptions {
     pub fn smoke_settings(
         &self,
         target: &crate::target::Target,
-    ) -> Option<crate::load::LoadSettings> {
+    ) -> Option<crate::target::LoadSettings> {
         (!self.load && target.allow_load)
             .then(|| target.load_smoke.clone())
             .flatten()
@@ -226,7 +230,7 @@ const FLAGS: &[(&str, Arity, &str)] = &[
     (
         "--threshold",
         Arity::Value(|o, v| {
-            crate::load::Threshold::parse(&v)?;
+            wikiharness_record::load::Threshold::parse(&v)?;
             o.thresholds.push(v);
             Ok(())
         }),
@@ -384,7 +388,7 @@ mod tests {
 
     #[test]
     fn the_load_smoke_runs_only_without_load_on_targets_that_allow_it() {
-        let reg = crate::target::Registry::load(&[crate::paths::repo_root()
+        let reg = crate::target::Registry::load(&[wikiharness_record::paths::repo_root()
             .join("harness")
             .join("targets.toml")])
         .unwrap();

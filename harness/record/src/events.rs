@@ -1,12 +1,46 @@
-//! The append-only JSON-lines writer and reader.
+//! Result events: one stream, written as it happens.
+//!
+//! A run writes `events.jsonl` in its run directory: `run_started`, then
+//! `trial_started` / `trial_finished` per trial as they happen, then
+//! `run_finished`. Each line is flushed when written, so a crash loses nothing
+//! recorded.
 
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use super::record::Event;
-use crate::error::SetupError;
+use serde::{Deserialize, Serialize};
+
+use crate::error::FileError;
+use crate::run::{Counts, RunInfo};
+use crate::trial::TrialRecord;
+
+/// One line of `events.jsonl`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event {
+    /// The run began.
+    RunStarted(Box<RunInfo>),
+    /// A trial began.
+    TrialStarted {
+        /// Trial name.
+        trial: String,
+        /// RFC 3339 time.
+        at: String,
+    },
+    /// A trial ended.
+    TrialFinished(Box<TrialRecord>),
+    /// The run ended.
+    RunFinished {
+        /// RFC 3339 time.
+        at: String,
+        /// Outcome counts.
+        counts: Counts,
+        /// Whether it was interrupted.
+        interrupted: bool,
+    },
+}
 
 /// Appends events to a file, one JSON object per line, flushed per event.
 #[derive(Debug)]
@@ -17,12 +51,12 @@ pub struct EventLog {
 
 impl EventLog {
     /// Creates (or appends to) the log at `path`.
-    pub fn create(path: &Path) -> Result<Self, SetupError> {
+    pub fn create(path: &Path) -> Result<Self, FileError> {
         let file = OpenOptions::new()
             .create(true)
             .append(true)
             .open(path)
-            .map_err(SetupError::io(path))?;
+            .map_err(FileError::io(path))?;
         Ok(EventLog {
             path: path.to_owned(),
             file: Mutex::new(file),
@@ -62,12 +96,12 @@ impl EventLog {
 
 /// Reads an `events.jsonl` back. A torn last line (crash mid-write) is ignored;
 /// any other bad line is an error naming the line.
-pub fn read_events(path: &Path) -> Result<Vec<Event>, SetupError> {
-    let file = File::open(path).map_err(SetupError::io(path))?;
+pub fn read_events(path: &Path) -> Result<Vec<Event>, FileError> {
+    let file = File::open(path).map_err(FileError::io(path))?;
     let lines: Vec<String> = BufReader::new(file)
         .lines()
         .collect::<Result<_, _>>()
-        .map_err(SetupError::io(path))?;
+        .map_err(FileError::io(path))?;
     let last = lines.len();
     let mut events = Vec::with_capacity(last);
     for (i, line) in lines.iter().enumerate() {
@@ -78,7 +112,7 @@ pub fn read_events(path: &Path) -> Result<Vec<Event>, SetupError> {
             Ok(e) => events.push(e),
             Err(_) if i + 1 == last => break,
             Err(e) => {
-                return Err(SetupError::File {
+                return Err(FileError::Invalid {
                     file: path.to_owned(),
                     line: Some(i + 1),
                     message: format!("not a wikiharness event: {e}"),
@@ -92,7 +126,6 @@ pub fn read_events(path: &Path) -> Result<Vec<Event>, SetupError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::events::{Counts, Event};
 
     #[test]
     fn events_round_trip_and_torn_tail_is_ignored() {
