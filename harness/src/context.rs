@@ -231,6 +231,16 @@ impl TrialCx {
         Ok(format!("{}{name}", self.trial_prefix()?))
     }
 
+    /// A file name of this trial's sandbox, `File:` included: the sandbox
+    /// title of `name` with `/` and `:` as `-` (file names are flat), e.g.
+    /// `File:Wikiharness-<run>-media-upload png-Upload.png`, or
+    /// `File:User-Alice-Wikiharness-<run>-...` under a user-space prefix.
+    /// A skip on a read-only target.
+    pub fn sandbox_file(&self, name: &str) -> Result<String, TrialError> {
+        let flat = self.sandbox_title(name)?.replace(['/', ':'], "-");
+        Ok(format!("File:{flat}"))
+    }
+
     /// The title prefix of this trial's pages (`<run prefix><suite>/<check>/`),
     /// e.g. to find the jobs its edits caused.
     pub fn trial_prefix(&self) -> Result<String, TrialError> {
@@ -344,6 +354,30 @@ mod tests {
         assert_eq!(ta, a.sandbox_title("Concurrent appends").unwrap());
         assert!(ta.starts_with(&a.trial_prefix().unwrap()));
         assert!(!tb.starts_with(&a.trial_prefix().unwrap()));
+    }
+
+    #[test]
+    fn a_sandbox_file_is_flat_and_in_the_sandbox() {
+        let run = run("local");
+        let file = cx(&run, "media::upload_png")
+            .sandbox_file("Dot.png")
+            .unwrap();
+        assert_eq!(
+            file,
+            "File:Wikiharness-20261206T080737Z-b9cf-media-upload png-Dot.png"
+        );
+    }
+
+    #[test]
+    fn a_production_sandbox_file_is_in_user_space() {
+        let run = run("test2");
+        let file = cx(&run, "media::upload_png")
+            .sandbox_file("Dot.png")
+            .unwrap();
+        assert!(
+            file.starts_with("File:User-") && file.contains("-Wikiharness-20261206T080737Z-b9cf-"),
+            "{file}"
+        );
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub mod forms;
 pub mod httpbb;
 pub mod jobs;
 pub mod load;
+pub mod media;
 pub mod pageviews;
 pub mod rest;
 pub mod shellbox;
@@ -66,6 +67,7 @@ pub fn catalog(target: &Target, config: &SuiteConfig) -> Result<Vec<TrialSpec>, 
     trials.extend(shellbox::trials());
     trials.extend(concurrency::trials());
     trials.extend(load::trials(config));
+    trials.extend(media::trials());
     trials.extend(browser::trials());
     trials.extend(diff::trials()?);
     trials.extend(httpbb::trials(

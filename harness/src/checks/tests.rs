@@ -20,6 +20,7 @@ fn fetched(status: u16, headers: &[(&'static str, &str)], body: &str) -> Fetched
         status: StatusCode::from_u16(status).unwrap(),
         headers: h,
         body: body.into(),
+        raw: body.as_bytes().to_vec(),
         backend: None,
         elapsed: Duration::ZERO,
     }

@@ -5,7 +5,7 @@
 use reqwest::Method;
 use serde_json::Value;
 
-use super::session::{Request, Session};
+use super::session::{FilePart, Request, Session};
 use crate::error::ClientError;
 
 /// API error codes that mean "slow down and retry".
@@ -14,15 +14,29 @@ const THROTTLE_CODES: &[&str] = &["maxlag", "ratelimited"];
 impl Session {
     /// An action API query by GET.
     pub async fn api_get(&self, params: &[(&str, &str)]) -> Result<Value, ClientError> {
-        self.api(Method::GET, params).await
+        self.api(Method::GET, params, None).await
     }
 
     /// An action API call by POST (writes, logins, long text).
     pub async fn api_post(&self, params: &[(&str, &str)]) -> Result<Value, ClientError> {
-        self.api(Method::POST, params).await
+        self.api(Method::POST, params, None).await
     }
 
-    async fn api(&self, method: Method, params: &[(&str, &str)]) -> Result<Value, ClientError> {
+    /// An action API POST with a file, as `multipart/form-data` (`action=upload`).
+    pub async fn api_post_file(
+        &self,
+        params: &[(&str, &str)],
+        file: FilePart,
+    ) -> Result<Value, ClientError> {
+        self.api(Method::POST, params, Some(&file)).await
+    }
+
+    async fn api(
+        &self,
+        method: Method,
+        params: &[(&str, &str)],
+        file: Option<&FilePart>,
+    ) -> Result<Value, ClientError> {
         let maxlag = self.target().maxlag.map(|m| m.to_string());
         let mut all: Vec<(&str, &str)> = vec![
             ("format", "json"),
@@ -41,7 +55,10 @@ impl Session {
                 url.query_pairs_mut().extend_pairs(&all);
                 Request::get(url)
             } else {
-                Request::post_form(url, &all)
+                Request {
+                    file: file.cloned(),
+                    ..Request::post_form(url, &all)
+                }
             };
             let fetched = self.send(req).await?;
             let value = fetched.json()?;

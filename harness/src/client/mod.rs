@@ -16,4 +16,4 @@ pub mod symptom;
 pub mod user_agent;
 
 pub use retry::RetryPolicy;
-pub use session::{ClientConfig, Fetched, Request, Session};
+pub use session::{ClientConfig, Fetched, FilePart, Request, Session};

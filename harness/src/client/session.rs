@@ -61,6 +61,8 @@ pub struct Request {
     pub form: Option<Vec<(String, String)>>,
     /// JSON body.
     pub json: Option<Value>,
+    /// A file sent with the form, as `multipart/form-data` (uploads).
+    pub file: Option<FilePart>,
     /// Extra headers for this request.
     pub headers: Vec<(String, String)>,
     /// Follow redirects (default true).
@@ -75,6 +77,7 @@ impl Request {
             url,
             form: None,
             json: None,
+            file: None,
             headers: Vec::new(),
             follow_redirects: true,
         }
@@ -115,6 +118,19 @@ impl Request {
     }
 }
 
+/// A file in a `multipart/form-data` body.
+#[derive(Debug, Clone)]
+pub struct FilePart {
+    /// The form field (`file` for the action API's upload).
+    pub field: String,
+    /// The file name sent.
+    pub file_name: String,
+    /// Its media type (`image/png`).
+    pub mime: String,
+    /// The file's bytes.
+    pub bytes: Vec<u8>,
+}
+
 /// A complete answer.
 #[derive(Debug, Clone)]
 pub struct Fetched {
@@ -124,8 +140,10 @@ pub struct Fetched {
     pub status: StatusCode,
     /// Headers.
     pub headers: HeaderMap,
-    /// Body as text.
+    /// Body as text (lossy for binary bodies).
     pub body: String,
+    /// Body as sent (images, PDFs).
+    pub raw: Vec<u8>,
     /// Serving backend, where the body names one.
     pub backend: Option<String>,
     /// Time to the full answer.
@@ -307,8 +325,10 @@ impl Session {
         {
             builder = builder.header(k.as_str(), v.as_str());
         }
-        if let Some(form) = &req.form {
-            builder = builder.form(form);
+        match (&req.form, &req.file) {
+            (form, Some(file)) => builder = builder.multipart(multipart(form.as_deref(), file)?),
+            (Some(form), None) => builder = builder.form(form),
+            (None, None) => {}
         }
         if let Some(json) = &req.json {
             builder = builder.json(json);
@@ -326,18 +346,24 @@ impl Session {
             let status = resp.status();
             let headers = resp.headers().clone();
             let url = resp.url().clone();
-            let body = resp.text().await?;
-            Ok::<_, reqwest::Error>((status, headers, url, body))
+            let raw = resp.bytes().await?.to_vec();
+            Ok::<_, reqwest::Error>((status, headers, url, raw))
         }
         .await;
         let elapsed = started.elapsed();
         drop(_permit);
         match result {
-            Ok((status, headers, url, body)) => {
+            Ok((status, headers, url, raw)) => {
                 let content_type = headers
                     .get(CONTENT_TYPE)
                     .and_then(|v| v.to_str().ok())
                     .unwrap_or("");
+                let body = String::from_utf8_lossy(&raw).into_owned();
+                let shown = if is_binary(content_type) {
+                    format!("({} bytes of {content_type})", raw.len())
+                } else {
+                    excerpt(&body)
+                };
                 let backend = serving_backend(content_type, &body);
                 let symptom = super::symptom::of_answer(status.as_u16(), content_type, &body);
                 let fetched = Fetched {
@@ -345,6 +371,7 @@ impl Session {
                     status,
                     headers,
                     body,
+                    raw,
                     backend,
                     elapsed,
                 };
@@ -354,7 +381,7 @@ impl Session {
                     status: Some(status.as_u16()),
                     elapsed_ms: elapsed.as_secs_f64() * 1000.0,
                     backend: fetched.backend.clone(),
-                    excerpt: excerpt(&fetched.body),
+                    excerpt: shown,
                     symptom,
                 });
                 Ok(fetched)
@@ -452,4 +479,37 @@ fn error_chain(e: &dyn std::error::Error) -> String {
         source = s.source();
     }
     redact(&out)
+}
+
+/// Whether a body of this type is not text (its evidence is its size).
+fn is_binary(content_type: &str) -> bool {
+    [
+        "image/",
+        "application/pdf",
+        "application/octet-stream",
+        "video/",
+        "audio/",
+    ]
+    .iter()
+    .any(|t| content_type.starts_with(t))
+}
+
+/// The form fields and the file as a multipart body.
+fn multipart(
+    form: Option<&[(String, String)]>,
+    file: &FilePart,
+) -> Result<reqwest::multipart::Form, ClientError> {
+    let mut body = reqwest::multipart::Form::new();
+    for (k, v) in form.unwrap_or_default() {
+        body = body.text(k.clone(), v.clone());
+    }
+    let part = reqwest::multipart::Part::bytes(file.bytes.clone())
+        .file_name(file.file_name.clone())
+        .mime_str(&file.mime)
+        .map_err(|e| ClientError::Refused {
+            method: "POST".into(),
+            url: String::new(),
+            reason: format!("media type `{}`: {e}", file.mime),
+        })?;
+    Ok(body.part(file.field.clone(), part))
 }

@@ -65,6 +65,9 @@ pub struct Target {
     pub maxlag: Option<u32>,
     /// Whether load scenarios may run against it.
     pub allow_load: bool,
+    /// Whether the wiki's servers can fetch from the machine the harness runs
+    /// on (upload by URL from the harness's stand-in for an outside service).
+    pub reaches_harness: bool,
     /// Whether this is a public production wiki (stricter rules apply).
     pub production: bool,
     /// Expected serving backend (regex on `servedby` / `wgHostname`).

@@ -22,6 +22,7 @@ pub(super) struct RawTarget {
     pub max_concurrent_requests: Option<usize>,
     pub maxlag: Option<u32>,
     pub allow_load: Option<bool>,
+    pub reaches_harness: Option<bool>,
     pub production: Option<bool>,
     pub serving_backend: Option<String>,
     pub shellbox_url: Option<String>,

@@ -375,6 +375,7 @@ fn build(name: &str, entries: &BTreeMap<String, Entry>) -> Result<Target, SetupE
         max_concurrent_requests,
         maxlag: raw.maxlag,
         allow_load,
+        reaches_harness: raw.reaches_harness.unwrap_or(false),
         production,
         serving_backend,
         shellbox_url,

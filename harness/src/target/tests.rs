@@ -28,12 +28,17 @@ fn repo_registry_has_the_required_targets() {
     assert_eq!(local.managed, Managed::LocalWiki);
     assert!(local.is_loopback());
     assert!(local.allow_load);
+    assert!(
+        local.reaches_harness,
+        "the local wiki fetches from the harness (upload by URL)"
+    );
     let smoke = local.load_smoke.as_ref().expect("local runs a load smoke");
     assert!(smoke.users < local.load.users && smoke.duration < local.load.duration);
     assert_eq!(smoke.max_rps, local.load.max_rps, "the same rate cap");
 
     let test2 = reg.get("test2").unwrap();
     assert!(test2.production && !test2.allow_load);
+    assert!(!test2.reaches_harness, "test2 cannot reach our machine");
     assert!(test2.load_smoke.is_none());
     assert_eq!(test2.max_concurrent_requests, 3);
     assert_eq!(test2.maxlag, Some(5));

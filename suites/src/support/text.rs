@@ -12,15 +12,3 @@ pub fn capitalise(s: &str) -> String {
 pub fn excerpt(s: &str) -> String {
     s.chars().take(300).collect()
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn capitalises_the_first_letter_only() {
-        assert_eq!(capitalise("ärger im Dorf"), "Ärger im Dorf");
-        assert_eq!(capitalise(""), "");
-        assert_eq!(excerpt(&"x".repeat(400)).len(), 300);
-    }
-}

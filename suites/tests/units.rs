@@ -1,0 +1,94 @@
+//! Unit tests of the suites' pure helpers (the files the media suite makes,
+//! text for messages). The suites' library has no libtest unit-test binary
+//! (`cargo test -- --target NAME` would pass it flags libtest refuses), so
+//! the helpers' sources are included here and their tests run through
+//! libtest-mimic, like every test binary of this package.
+
+#[allow(dead_code)]
+#[path = "../src/media/files.rs"]
+mod files;
+#[allow(dead_code)]
+#[path = "../src/support/text.rs"]
+mod text;
+
+use libtest_mimic::{Arguments, Failed, Trial};
+
+/// A named unit test.
+type Unit = (&'static str, fn() -> Result<(), Failed>);
+
+fn main() {
+    let (_, rest) = wikiharness_harness::cli::split_args(std::env::args()).unwrap_or_else(|e| {
+        eprintln!("error: {e}");
+        std::process::exit(2)
+    });
+    let tests: Vec<Unit> = vec![
+        (
+            "pngs_of_different_seeds_differ_and_decode_to_their_width",
+            pngs_differ_and_decode,
+        ),
+        ("a_pdf_has_its_pages_and_a_consistent_xref", pdf_xref),
+        ("capitalise_changes_the_first_letter_only", capitalise),
+    ];
+    let trials = tests
+        .into_iter()
+        .map(|(name, f)| Trial::test(name, f).with_kind("units"))
+        .collect();
+    libtest_mimic::run(&Arguments::from_iter(rest), trials).exit()
+}
+
+fn check(ok: bool, what: impl FnOnce() -> String) -> Result<(), Failed> {
+    if ok { Ok(()) } else { Err(what().into()) }
+}
+
+fn pngs_differ_and_decode() -> Result<(), Failed> {
+    let (a, b) = (files::png("run-a", 64, 48), files::png("run-b", 64, 48));
+    check(a.bytes != b.bytes, || "two seeds gave the same PNG".into())?;
+    check(files::decoded_width(&a.bytes) == Ok(64), || {
+        format!("decoded width {:?}", files::decoded_width(&a.bytes))
+    })?;
+    check(
+        files::decoded_width(&a.bytes[..a.bytes.len() / 2]).is_err(),
+        || "half a PNG decoded".into(),
+    )
+}
+
+fn pdf_xref() -> Result<(), Failed> {
+    let made = files::pdf(&["one (1)".into(), "two".into()]);
+    let text = String::from_utf8(made.bytes)?;
+    check(
+        text.starts_with("%PDF-1.4") && text.ends_with("%%EOF\n"),
+        || "not framed as a PDF".into(),
+    )?;
+    check(
+        text.contains("/Count 2") && text.contains("(one \\(1\\)) Tj"),
+        || format!("pages or escaping wrong: {text}"),
+    )?;
+    let startxref: usize = text
+        .rsplit("startxref\n")
+        .next()
+        .and_then(|rest| rest.lines().next())
+        .ok_or("no startxref")?
+        .parse()?;
+    check(text[startxref..].starts_with("xref\n0 8\n"), || {
+        format!("no xref table at {startxref}")
+    })?;
+    for (i, entry) in text[startxref..].lines().skip(3).take(7).enumerate() {
+        let offset: usize = entry[..10].parse()?;
+        check(
+            text[offset..].starts_with(&format!("{} 0 obj", i + 1)),
+            || format!("xref entry {} points at {offset}, not at its object", i + 1),
+        )?;
+    }
+    Ok(())
+}
+
+fn capitalise() -> Result<(), Failed> {
+    check(
+        text::capitalise("ärger im Dorf") == "Ärger im Dorf",
+        || "ä".into(),
+    )?;
+    check(text::capitalise("").is_empty(), || "empty".into())?;
+    check(text::excerpt(&"x".repeat(400)).len() == 300, || {
+        "excerpt length".into()
+    })
+}
