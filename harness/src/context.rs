@@ -9,6 +9,7 @@ use tokio::sync::Semaphore;
 use crate::client::{ClientConfig, RetryPolicy, Session};
 use crate::error::TrialError;
 use crate::evidence::Collector;
+use crate::server_logs::{LoggedError, ServerLogs};
 use crate::target::{CredentialSource, Credentials, Target};
 use wikiharness_record::TrialMeta;
 
@@ -29,6 +30,9 @@ pub struct RunShared {
     pub retry: RetryPolicy,
     /// The baseline target of diff mode, with its own concurrency cap.
     pub baseline: Option<(Arc<Target>, Arc<Semaphore>)>,
+    /// The target's error logs as they were when the run started, or why
+    /// they cannot be read.
+    pub server_logs: Result<ServerLogs, String>,
     created_pages: Mutex<Vec<String>>,
 }
 
@@ -41,6 +45,7 @@ impl RunShared {
         credentials: CredentialSource,
     ) -> Self {
         RunShared {
+            server_logs: ServerLogs::mark(&target),
             limiter: Arc::new(Semaphore::new(target.max_concurrent_requests)),
             target,
             run_id,
@@ -257,6 +262,15 @@ impl TrialCx {
             (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
         });
         format!("{hash:08x}")
+    }
+
+    /// The errors the target's servers logged since the run started; a skip
+    /// naming the source when the harness cannot read it.
+    pub fn server_errors(&self) -> Result<Vec<LoggedError>, TrialError> {
+        match &self.run.server_logs {
+            Ok(logs) => Ok(logs.errors()),
+            Err(why) => Err(TrialError::skip(why.clone())),
+        }
     }
 
     /// Registers a page this run created, for clean-up at the end.

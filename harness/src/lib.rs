@@ -24,6 +24,7 @@ pub mod localwiki;
 pub mod paths;
 pub mod redact;
 pub mod runner;
+pub mod server_logs;
 pub mod target;
 pub mod trial;
 

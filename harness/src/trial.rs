@@ -33,6 +33,9 @@ pub struct TrialSpec {
     pub opt_in: Option<String>,
     /// Time limit.
     pub timeout: Duration,
+    /// Starts only after every other trial of the run ended (it judges the
+    /// whole run, e.g. the errors the servers logged).
+    pub after_all: bool,
     body: Body,
 }
 
@@ -61,6 +64,7 @@ impl TrialSpec {
             accounts: Vec::new(),
             opt_in: None,
             timeout: DEFAULT_TIMEOUT,
+            after_all: false,
         }
     }
 
@@ -77,6 +81,7 @@ pub struct TrialBuilder {
     accounts: Vec<String>,
     opt_in: Option<String>,
     timeout: Duration,
+    after_all: bool,
 }
 
 impl TrialBuilder {
@@ -116,6 +121,12 @@ impl TrialBuilder {
         self
     }
 
+    /// Starts only after every other trial of the run ended.
+    pub fn after_all(mut self) -> Self {
+        self.after_all = true;
+        self
+    }
+
     /// Finishes the trial with its body.
     pub fn run<F, Fut>(self, body: F) -> TrialSpec
     where
@@ -127,6 +138,7 @@ impl TrialBuilder {
             accounts: self.accounts,
             opt_in: self.opt_in,
             timeout: self.timeout,
+            after_all: self.after_all,
             body: Arc::new(move |cx| Box::pin(body(cx))),
         }
     }

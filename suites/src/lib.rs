@@ -10,6 +10,7 @@ pub mod concurrency;
 pub mod deferred;
 pub mod diff;
 pub mod forms;
+pub mod health;
 pub mod httpbb;
 pub mod jobs;
 pub mod load;
@@ -68,6 +69,7 @@ pub fn catalog(target: &Target, config: &SuiteConfig) -> Result<Vec<TrialSpec>, 
     trials.extend(concurrency::trials());
     trials.extend(load::trials(config));
     trials.extend(media::trials());
+    trials.extend(health::trials());
     trials.extend(browser::trials());
     trials.extend(diff::trials()?);
     trials.extend(httpbb::trials(

@@ -5,6 +5,9 @@
 //! libtest-mimic, like every test binary of this package.
 
 #[allow(dead_code)]
+#[path = "../src/health/config.rs"]
+mod config;
+#[allow(dead_code)]
 #[path = "../src/media/files.rs"]
 mod files;
 #[allow(dead_code)]
@@ -28,6 +31,10 @@ fn main() {
         ),
         ("a_pdf_has_its_pages_and_a_consistent_xref", pdf_xref),
         ("capitalise_changes_the_first_letter_only", capitalise),
+        (
+            "a_protocol_relative_server_matches_either_scheme",
+            protocol_relative_server,
+        ),
     ];
     let trials = tests
         .into_iter()
@@ -91,4 +98,23 @@ fn capitalise() -> Result<(), Failed> {
     check(text::excerpt(&"x".repeat(400)).len() == 300, || {
         "excerpt length".into()
     })
+}
+
+fn protocol_relative_server() -> Result<(), Failed> {
+    check(
+        config::same_server("//test2.wikipedia.org", "https://test2.wikipedia.org"),
+        || "protocol-relative".into(),
+    )?;
+    check(
+        config::same_server("http://127.0.0.1:18080", "http://127.0.0.1:18080"),
+        || "absolute".into(),
+    )?;
+    check(
+        !config::same_server("http://wiki.invalid", "http://127.0.0.1:18080"),
+        || "a different server matched".into(),
+    )?;
+    check(
+        !config::same_server("//test.wikipedia.org", "https://test2.wikipedia.org"),
+        || "another host matched".into(),
+    )
 }

@@ -8,6 +8,7 @@ use libtest_mimic::{Completion, Failed, Trial};
 
 use wikiharness_record::{Capability, Status};
 
+use super::after_all::{AfterAll, Ended};
 use super::journal::{Journal, now, record};
 use super::plan::{Disposition, Planned};
 use crate::context::{RunShared, TrialCx};
@@ -21,20 +22,27 @@ pub fn to_libtest(
     run: Arc<RunShared>,
     rt: tokio::runtime::Handle,
     journal: Arc<Journal>,
+    order: Arc<AfterAll>,
 ) -> Trial {
     let name = p.spec.meta.name.clone();
     let ignored = p.spec.opt_in.is_some();
+    let after_all = p.spec.after_all;
     let trial = match p.disposition {
         Disposition::Skip(reason, cause) => {
             let meta = p.spec.meta.clone();
             Trial::ignorable_test(name, move || {
+                let _ended = (!after_all).then(|| Ended(&order));
                 journal.skipped(&meta, &reason, cause.clone());
                 Ok(Completion::ignored_with(reason))
             })
         }
-        Disposition::Run => {
-            Trial::ignorable_test(name, move || run_one(&p.spec, run, &rt, &journal))
-        }
+        Disposition::Run => Trial::ignorable_test(name, move || {
+            if after_all {
+                rt.block_on(order.wait());
+            }
+            let _ended = (!after_all).then(|| Ended(&order));
+            run_one(&p.spec, run, &rt, &journal)
+        }),
     };
     trial.with_ignored_flag(ignored)
 }
@@ -55,6 +63,16 @@ enum Turn {
 /// Whether the trial runs with no other trial beside it.
 pub fn runs_alone(spec: &TrialSpec) -> bool {
     spec.meta.needs.contains(&Capability::Load)
+}
+
+/// Where a trial goes in libtest's queue: those that run alone first (so that
+/// none waits for others to drain), those that judge the whole run last.
+pub fn queue_place(spec: &TrialSpec) -> u8 {
+    match (runs_alone(spec), spec.after_all) {
+        (true, _) => 0,
+        (false, false) => 1,
+        (false, true) => 2,
+    }
 }
 
 async fn turn(spec: &TrialSpec) -> Turn {

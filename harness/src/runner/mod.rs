@@ -10,6 +10,7 @@
 //! [`RunRecord`] into reports. The runner prints nothing itself: every line
 //! the user reads on the console is written by `console`.
 
+mod after_all;
 pub mod cleanup;
 mod closing;
 mod command_line;

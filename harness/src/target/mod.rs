@@ -7,6 +7,8 @@
 //! building.
 
 mod accounts;
+mod error_logs;
+mod expect;
 mod load_size;
 mod raw;
 mod registry;
@@ -21,6 +23,8 @@ use regex::Regex;
 use url::Url;
 
 pub use accounts::{Account, AccountKind, CredentialSource, Credentials, MissingCredentials};
+pub use error_logs::ErrorLogs;
+pub use expect::{Expect, VersionRange};
 pub use load_size::{LoadSettings, MAX_LOAD_DURATION};
 pub use registry::{DEFAULT_TARGET, Registry};
 pub use safety::{LOOPBACK_ONLY_ENV, is_loopback_url, loopback_only};
@@ -90,6 +94,10 @@ pub struct Target {
     /// Size of the load smoke the default job runs (`load.smoke`), if any;
     /// only targets that allow load run it.
     pub load_smoke: Option<LoadSettings>,
+    /// What the wiki must say about itself (config sanity).
+    pub expect: Expect,
+    /// Where its servers log errors, and the budget; `None` when not named.
+    pub error_logs: Option<ErrorLogs>,
 }
 
 impl Target {

@@ -32,6 +32,23 @@ pub(super) struct RawTarget {
     pub effect_deadline_secs: Option<u64>,
     pub load: Option<RawLoad>,
     pub local_service: Option<String>,
+    pub expect: Option<RawExpect>,
+    pub error_logs: Option<RawErrorLogs>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawExpect {
+    pub wikiid: Option<String>,
+    pub sitename: Option<String>,
+    pub mediawiki: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawErrorLogs {
+    pub source: String,
+    pub budget: Option<u32>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -357,10 +357,28 @@ fn build(name: &str, entries: &BTreeMap<String, Entry>) -> Result<Target, SetupE
             format!("{effect_deadline_secs} is not between 1 and 3600"),
         ));
     }
+    let expect = match raw.expect {
+        None => super::Expect::default(),
+        Some(e) => super::Expect {
+            wikiid: e.wikiid,
+            sitename: e.sitename,
+            mediawiki: e
+                .mediawiki
+                .map(|m| super::VersionRange::parse(&m))
+                .transpose()
+                .map_err(|m| field_err("expect.mediawiki", m))?,
+        },
+    };
+    let error_logs = raw.error_logs.map(|l| super::ErrorLogs {
+        source: l.source,
+        budget: l.budget.unwrap_or(0),
+    });
     Ok(Target {
         local_service,
         load,
         load_smoke,
+        expect,
+        error_logs,
         effect_deadline: std::time::Duration::from_secs(effect_deadline_secs),
         name: name.to_owned(),
         file: entry.file.clone(),

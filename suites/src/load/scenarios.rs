@@ -26,6 +26,10 @@ const READ_PAGES: usize = 5;
 const API_PAGES: usize = 2;
 /// Pages transcluding the job-heavy template.
 const JOB_PAGES: usize = 8;
+/// The ResourceLoader startup module, under the script path.
+const STARTUP_MODULE: &str = "/load.php?modules=startup&only=scripts&raw=1&skin=vector";
+/// A static asset, under the script path.
+const STATIC_ASSET: &str = "/resources/assets/poweredby_mediawiki_88x31.png";
 
 /// Anonymous readers: page views, the ResourceLoader startup module, a static asset.
 pub(super) async fn readers(
@@ -35,6 +39,13 @@ pub(super) async fn readers(
     let run = cx.run_id().to_owned();
     let pages = make_pages(&cx, "Load read", READ_PAGES, |i| format!("Reader page {i} of run {run}.\n\n* [[Main Page]]\n* '''bold''' text\n\n== Section ==\nMore text.")).await?;
     let goose_wiki = GooseWiki::new(&cx, &settings, pages);
+    // The startup module and the asset warmed like the pages.
+    let reader = cx.session()?;
+    for path in [STARTUP_MODULE, STATIC_ASSET] {
+        reader
+            .get_path(&format!("{}{path}", goose_wiki.script))
+            .await?;
+    }
     let steps = vec![
         get_step(
             &goose_wiki,
@@ -47,24 +58,14 @@ pub(super) async fn readers(
             &goose_wiki,
             "load.php startup",
             2,
-            |w, _| {
-                format!(
-                    "{}/load.php?modules=startup&only=scripts&raw=1&skin=vector",
-                    w.script
-                )
-            },
+            |w, _| format!("{}{STARTUP_MODULE}", w.script),
             |status, body| status == 200 && body.contains("mw.loader"),
         ),
         get_step(
             &goose_wiki,
             "static asset",
             2,
-            |w, _| {
-                format!(
-                    "{}/resources/assets/poweredby_mediawiki_88x31.png",
-                    w.script
-                )
-            },
+            |w, _| format!("{}{STATIC_ASSET}", w.script),
             |status, _| status == 200,
         ),
     ];
@@ -336,7 +337,9 @@ async fn drained(cx: &TrialCx, pages: &[String], category: &str) -> Result<(), T
     drained.map_err(|e| e.context("jobs did not drain after the load"))
 }
 
-/// Creates `n` sandbox pages named `name N` with the bot; returns their titles.
+/// Creates `n` sandbox pages named `name N` with the bot, then views each
+/// once, as a reader would have before (the attack measures a warm wiki, as
+/// production's is, not the first parse of new pages); returns their titles.
 async fn make_pages(
     cx: &TrialCx,
     name: &str,
@@ -344,10 +347,12 @@ async fn make_pages(
     text: impl Fn(usize) -> String,
 ) -> Result<Vec<String>, TrialError> {
     let bot = cx.login("bot").await?;
+    let reader = cx.session()?;
     let mut pages = Vec::new();
     for i in 1..=n {
         let title = cx.sandbox_title(&format!("{name} {i}"))?;
         wiki::edit(cx, &bot, &title, &text(i), &[]).await?;
+        reader.view(&title).await?;
         pages.push(title);
     }
     Ok(pages)
