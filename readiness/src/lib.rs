@@ -9,6 +9,7 @@
 //! repeated runs, counting flaky trials as [`outcomes`] defines them for both.
 
 pub mod causes;
+pub mod compare;
 pub mod history;
 pub mod outcomes;
 pub mod registry;
@@ -19,6 +20,7 @@ pub mod verdict;
 mod test_support;
 
 pub use causes::Cause;
+pub use compare::{Comparison, Tolerance, compare};
 pub use history::{History, HistoryEntry};
 pub use registry::{Feature, Registry, Team};
 pub use verdict::{FeatureReadiness, RULES, Readiness, TeamReadiness, Verdict, judge};

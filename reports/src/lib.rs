@@ -4,6 +4,7 @@
 //! [`publish`] is the last stage of a run: it judges the run with the
 //! readiness registry, appends to the history, and writes every format.
 
+pub mod compare;
 pub mod gate;
 mod html;
 mod json;

@@ -4,19 +4,20 @@
 //! wikiharness merge --out DIR SHARD_DIR...        one report from N shard runs
 //! wikiharness gate RESULTS.json [--team NAME]...  exit 1 if an opted-in team is not ready
 //! wikiharness soak RUN_DIR...                     per-trial passes/failures over N runs
+//! wikiharness compare RUN_A RUN_B                 what changed; exit 1 if RUN_B is worse
 //! ```
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use wikiharness_readiness::{Registry, registry, soak};
+use wikiharness_readiness::{Registry, Tolerance, registry, soak};
 
 #[derive(Parser)]
 #[command(
     name = "wikiharness",
     version,
-    about = "Merge shard reports, gate CI on readiness, tally soak runs"
+    about = "Merge shard reports, gate CI on readiness, tally soak runs, compare two runs"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -49,6 +50,24 @@ enum Command {
         /// Run directories (each with a summary.json), oldest first.
         #[arg(required = true)]
         runs: Vec<PathBuf>,
+    },
+    /// What changed from RUN_A to RUN_B: trials whose status changed, features
+    /// whose verdict changed, latency figures that moved beyond the tolerance,
+    /// serving backends. Prints it, writes an HTML page; exit 1 if RUN_B is worse.
+    Compare {
+        /// The first run's directory (before).
+        before: PathBuf,
+        /// The second run's directory (after).
+        after: PathBuf,
+        /// The page to write (default: RUN_B/compare.html).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Share by which a latency figure must move to count (0.5 = 50%).
+        #[arg(long, default_value_t = Tolerance::default().share)]
+        tolerance: f64,
+        /// And at least this many milliseconds.
+        #[arg(long, default_value_t = Tolerance::default().floor_ms)]
+        floor_ms: f64,
     },
 }
 
@@ -103,6 +122,37 @@ fn main() -> ExitCode {
                 }
             }),
         Command::Soak { runs } => soak(&runs),
+        Command::Compare {
+            before,
+            after,
+            out,
+            tolerance,
+            floor_ms,
+        } => {
+            let tolerance = Tolerance {
+                share: tolerance,
+                floor_ms,
+            };
+            Registry::load(&registry::default_path())
+                .and_then(|r| {
+                    wikiharness_reports::compare::compare_dirs(
+                        &r,
+                        &before,
+                        &after,
+                        tolerance,
+                        out.as_deref(),
+                    )
+                })
+                .map(|(comparison, file)| {
+                    print!("{}", wikiharness_reports::compare::text(&comparison));
+                    eprintln!("wikiharness: wrote {}", file.display());
+                    if comparison.worse() {
+                        ExitCode::FAILURE
+                    } else {
+                        ExitCode::SUCCESS
+                    }
+                })
+        }
     };
     result.unwrap_or_else(|e| {
         eprintln!("error: {e}");

@@ -54,7 +54,7 @@ const FILTER_JS: &str = r#"
 "#;
 
 /// A whole page around `body`.
-fn page(title: &str, body: Markup) -> String {
+pub(crate) fn page(title: &str, body: Markup) -> String {
     html! {
         (DOCTYPE)
         html lang="en" {
@@ -116,7 +116,7 @@ fn in_table_order<'a>(
     v
 }
 
-fn verdict_badge(v: Verdict) -> Markup {
+pub(crate) fn verdict_badge(v: Verdict) -> Markup {
     html! { span class={ "badge v-" (v.slug()) } { (v.label()) } }
 }
 
