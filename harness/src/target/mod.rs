@@ -94,6 +94,9 @@ pub struct Target {
     /// Size of the load smoke the default job runs (`load.smoke`), if any;
     /// only targets that allow load run it.
     pub load_smoke: Option<LoadSettings>,
+    /// Largest ratio of readers' p95 beside job and Shellbox load to their
+    /// p95 alone (`load.contention_ratio`).
+    pub contention_ratio: f64,
     /// What the wiki must say about itself (config sanity).
     pub expect: Expect,
     /// Where its servers log errors, and the budget; `None` when not named.

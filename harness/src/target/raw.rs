@@ -58,6 +58,7 @@ pub(super) struct RawLoad {
     pub duration_secs: Option<u64>,
     pub max_rps: Option<u32>,
     pub smoke: Option<RawSmoke>,
+    pub contention_ratio: Option<f64>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

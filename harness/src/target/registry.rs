@@ -16,6 +16,9 @@ use crate::error::SetupError;
 
 /// The target used when neither `--target` nor `WIKI_TARGET` names one.
 pub const DEFAULT_TARGET: &str = "local";
+/// Default `load.contention_ratio`: readers may be three times slower beside
+/// job and Shellbox load.
+const DEFAULT_CONTENTION_RATIO: f64 = 3.0;
 
 /// Default cap on requests in flight for a non-production target.
 const DEFAULT_CONCURRENCY: usize = 3;
@@ -369,6 +372,17 @@ fn build(name: &str, entries: &BTreeMap<String, Entry>) -> Result<Target, SetupE
                 .map_err(|m| field_err("expect.mediawiki", m))?,
         },
     };
+    let contention_ratio = raw
+        .load
+        .as_ref()
+        .and_then(|l| l.contention_ratio)
+        .unwrap_or(DEFAULT_CONTENTION_RATIO);
+    if contention_ratio.is_nan() || contention_ratio <= 1.0 {
+        return Err(field_err(
+            "load.contention_ratio",
+            format!("{contention_ratio} is not above 1"),
+        ));
+    }
     let error_logs = raw.error_logs.map(|l| super::ErrorLogs {
         source: l.source,
         budget: l.budget.unwrap_or(0),
@@ -379,6 +393,7 @@ fn build(name: &str, entries: &BTreeMap<String, Entry>) -> Result<Target, SetupE
         load_smoke,
         expect,
         error_logs,
+        contention_ratio,
         effect_deadline: std::time::Duration::from_secs(effect_deadline_secs),
         name: name.to_owned(),
         file: entry.file.clone(),

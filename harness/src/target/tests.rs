@@ -332,3 +332,35 @@ fn loopback_detection() {
         );
     }
 }
+
+#[test]
+fn health_knobs_parse_and_bad_values_are_named() {
+    let reg = Registry::load(&[repo_registry()]).unwrap();
+    let local = reg.get("local").unwrap();
+    assert!(
+        local
+            .error_logs
+            .as_ref()
+            .is_some_and(|l| l.readable() && l.budget == 0)
+    );
+    assert!(
+        local
+            .expect
+            .mediawiki
+            .as_ref()
+            .is_some_and(|r| r.contains("1.39.17"))
+    );
+    let test2 = reg.get("test2").unwrap();
+    assert!(test2.error_logs.as_ref().is_some_and(|l| !l.readable()));
+    let err = load_err(
+        "[targets.a]\nbase_url = \"http://127.0.0.1\"\nload = { contention_ratio = 0.5 }\n",
+    );
+    assert!(
+        err.contains("field `load.contention_ratio`: 0.5 is not above 1"),
+        "{err}"
+    );
+    let err = load_err(
+        "[targets.a]\nbase_url = \"http://127.0.0.1\"\nexpect = { mediawiki = \"~1.39\" }\n",
+    );
+    assert!(err.contains("field `expect.mediawiki`"), "{err}");
+}

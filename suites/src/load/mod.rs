@@ -7,8 +7,10 @@
 //! (`--load` or `--include-ignored`).
 //!
 //! This file registers the trials and judges their summaries;
-//! [`goose_wiki`] is the wiki as goose users see it, [`scenarios`] the attacks.
+//! [`goose_wiki`] is the wiki as goose users see it, [`scenarios`] the
+//! attacks, [`contention`] the readers beside job and Shellbox load.
 
+mod contention;
 mod goose_wiki;
 mod scenarios;
 
@@ -98,6 +100,23 @@ pub fn trials(config: &SuiteConfig) -> Vec<TrialSpec> {
         .run(|cx| crate::concurrency::appends_lose_nothing(cx, EDIT_BURST)),
         with_editors(load_trial("login_burst_keeps_sessions_apart").opt_in(OPT_IN))
             .run(|cx| crate::concurrency::logins_stay_separate(cx, LOGIN_BURST)),
+        {
+            let (settings, thresholds) = (
+                config.load.clone(),
+                thresholds_for(config, "load::readers_beside_jobs_and_shellbox"),
+            );
+            load_trial("readers_beside_jobs_and_shellbox")
+                .needs(Capability::Write)
+                .account("bot")
+                .opt_in(OPT_IN)
+                .run(move |cx| {
+                    contention::readers_beside_jobs_and_shellbox(
+                        cx,
+                        settings.clone(),
+                        thresholds.clone(),
+                    )
+                })
+        },
         load_trial("job_fanout_burst")
             .needs(Capability::Write)
             .opt_in(OPT_IN)
