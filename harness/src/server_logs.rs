@@ -40,6 +40,17 @@ const LOCAL_WIKI_LOGS: &[(&str, Format)] = &[
     ("logs/shellbox.log", Format::Shellbox),
 ];
 
+/// Lines the embedded wiki logs only because it stands in for production with
+/// SQLite: MediaWiki 1.39 emulates SQLite's named locks with lock files
+/// (`DatabaseSqlite`, `FSLockManager` in `data/locks`), and two processes
+/// releasing the same lock race to `unlink` its file; the loser logs a PHP
+/// warning. Production's MySQL locks have no files. Such lines are reported
+/// apart ([`LoggedError::stand_in`]) and never count against a budget.
+const STAND_IN_ONLY: &[(&str, &str)] = &[(
+    r"^unlink\(\S*/data/locks/[0-9a-z]+\.lock\): No such file or directory",
+    "SQLite lock-file race of the local stand-in (FSLockManager unlink), absent with production's MySQL",
+)];
+
 /// One error a server logged.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LoggedError {
@@ -51,6 +62,8 @@ pub struct LoggedError {
     pub message: String,
     /// The log file, relative to where the logs live.
     pub file: String,
+    /// Why it exists only on the local stand-in, when it does (not counted).
+    pub stand_in: Option<&'static str>,
 }
 
 /// The target's log files as they were when the run started.
@@ -167,11 +180,23 @@ fn parse(line: &str, format: Format, file: &str) -> Option<LoggedError> {
             )
         }
     };
+    static KNOWN: OnceLock<Vec<(Regex, &'static str)>> = OnceLock::new();
+    let known = KNOWN.get_or_init(|| {
+        STAND_IN_ONLY
+            .iter()
+            .map(|(pattern, why)| (Regex::new(pattern).expect("valid pattern"), *why))
+            .collect()
+    });
+    let stand_in = known
+        .iter()
+        .find(|(re, _)| re.is_match(message.trim()))
+        .map(|(_, why)| *why);
     Some(LoggedError {
         service,
         class,
         message: redact(&message.chars().take(MESSAGE_HEAD).collect::<String>()),
         file: file.to_owned(),
+        stand_in,
     })
 }
 
@@ -190,6 +215,21 @@ mod tests {
         assert_eq!(e.service, "web");
         assert_eq!(e.class, "GuzzleHttp\\Exception\\ConnectException");
         assert_eq!(e.message, "cURL error 7: Failed to connect");
+        assert_eq!(e.stand_in, None);
+        let race = parse(
+            "2026-12-06 19:30:55 mw-web.local.23716 localwiki: [5e93] /w/api.php?action=query   PHP Warning: unlink(/src/target/local-wiki/data/locks/9pv0472zsnb9bw3rtreuu23c8dkq29k.lock): No such file or directory",
+            Format::MediaWiki,
+            "f",
+        )
+        .unwrap();
+        assert!(race.stand_in.is_some(), "{race:?}");
+        let other = parse(
+            "2026-12-06 19:30:55 mw-web.local.1 w: [5e93] /w/api.php   PHP Warning: unlink(/srv/images/a.png): No such file or directory",
+            Format::MediaWiki,
+            "f",
+        )
+        .unwrap();
+        assert!(other.stand_in.is_none(), "only the SQLite lock files");
         let job = parse(
             "2026-12-06 21:56:26 mw-jobrunner.local.77 localwiki: [ab12] [no req]   RuntimeException: boom",
             Format::MediaWiki,
