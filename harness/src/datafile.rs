@@ -22,12 +22,8 @@ pub trait DataFile: Sized {
 
 /// The file's text.
 pub fn read(path: &Path) -> Result<String, SetupError> {
-    std::fs::read_to_string(path).map_err(|e| error(path, None, format!("cannot read: {e}")))
-}
-
-/// An error in `path`, at `line` (1-based) when known.
-pub fn error(path: &Path, line: Option<usize>, message: impl Into<String>) -> SetupError {
-    SetupError::file(path, line, message)
+    std::fs::read_to_string(path)
+        .map_err(|e| SetupError::file(path, None, format!("cannot read: {e}")))
 }
 
 /// The 1-based number of the first line of `text` that satisfies `pred`.
@@ -41,6 +37,6 @@ pub fn yaml<T: DeserializeOwned>(path: &Path, text: &str) -> Result<T, SetupErro
     yaml_serde::from_str(text).map_err(|e| {
         let message = e.to_string();
         let message = message.split(" at line ").next().unwrap_or(&message);
-        error(path, e.location().map(|l| l.line()), message)
+        SetupError::file(path, e.location().map(|l| l.line()), message)
     })
 }

@@ -7,7 +7,7 @@ use maud::html;
 use wikiharness_readiness::{Comparison, Registry, Tolerance, compare};
 use wikiharness_record::{FileError, Status, run_dir};
 
-use crate::html::{page, verdict_badge};
+use crate::html::{page, status_slug, verdict_badge};
 
 /// The file written beside the second run's reports.
 pub const FILE: &str = "compare.html";
@@ -31,13 +31,9 @@ pub fn compare_dirs(
     Ok((comparison, file))
 }
 
+/// A status, or `absent` when the trial is not in that run.
 fn status(s: Option<Status>) -> &'static str {
-    match s {
-        Some(Status::Passed) => "passed",
-        Some(Status::Failed) => "failed",
-        Some(Status::Skipped) => "skipped",
-        None => "absent",
-    }
+    s.map_or("absent", status_slug)
 }
 
 /// One line per change, then the verdict.

@@ -86,7 +86,7 @@ impl DataFile for HttpbbFile {
     /// Parses httpbb YAML; base URLs must be http(s) with a host, paths
     /// absolute, regexes valid.
     fn parse(path: &Path, text: &str) -> Result<Self, SetupError> {
-        let err = |line, message| datafile::error(path, line, message);
+        let err = |line, message| SetupError::file(path, line, message);
         let raw: BTreeMap<String, Vec<HttpbbCase>> = datafile::yaml(path, text)?;
         let mut hosts = Vec::new();
         for (base, cases) in raw {

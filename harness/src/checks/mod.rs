@@ -78,7 +78,7 @@ pub struct Case {
 impl DataFile for CheckFile {
     /// Parses a check file; case names must be unique and every case valid.
     fn parse(path: &Path, text: &str) -> Result<Self, SetupError> {
-        let err = |line, message| datafile::error(path, line, message);
+        let err = |line, message| SetupError::file(path, line, message);
         let file: CheckFile = datafile::yaml(path, text)?;
         let mut seen = std::collections::BTreeSet::new();
         for case in &file.cases {

@@ -70,7 +70,7 @@ impl DataFile for Rules {
         for r in &raw.rules {
             Regex::new(&r.pattern.replace("{host}", "h")).map_err(|e| {
                 let line = datafile::line_where(text, |l| l.contains(&format!("name: {}", r.name)));
-                datafile::error(path, line, format!("rule `{}`: bad pattern: {e}", r.name))
+                SetupError::file(path, line, format!("rule `{}`: bad pattern: {e}", r.name))
             })?;
         }
         Ok(Rules {

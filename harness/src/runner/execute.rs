@@ -16,8 +16,23 @@ use crate::error::TrialError;
 use crate::evidence::Collector;
 use crate::trial::TrialSpec;
 
+/// The libtest trials of a plan, in its order; after-all trials wait for
+/// the others of this plan.
+pub fn to_libtest_all(
+    planned: Vec<Planned>,
+    run: &Arc<RunShared>,
+    rt: &tokio::runtime::Handle,
+    journal: &Arc<Journal>,
+) -> Vec<Trial> {
+    let order = Arc::new(AfterAll::new(&planned));
+    planned
+        .into_iter()
+        .map(|p| to_libtest(p, run.clone(), rt.clone(), journal.clone(), order.clone()))
+        .collect()
+}
+
 /// The libtest trial for a planned trial.
-pub fn to_libtest(
+fn to_libtest(
     p: Planned,
     run: Arc<RunShared>,
     rt: tokio::runtime::Handle,

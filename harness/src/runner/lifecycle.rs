@@ -7,7 +7,6 @@ use std::time::Instant;
 use libtest_mimic::{Arguments, Trial};
 use wikiharness_record::{Event, EventLog, SkipCause, run_dir};
 
-use super::after_all::AfterAll;
 use super::closing::Closing;
 use super::journal::Journal;
 use super::setup::{Setup, report_root, setup};
@@ -105,14 +104,7 @@ fn run(catalog: Box<Catalog>, finish: Arc<Finish>) -> Result<ExitCode, SetupErro
 
     let mut planned = planned;
     planned.sort_by_key(|p| execute::queue_place(&p.spec));
-    let order = Arc::new(AfterAll::new(&planned));
-    let trials = planned
-        .into_iter()
-        .map(|p| {
-            let (run, rt) = (shared.clone(), rt.handle().clone());
-            execute::to_libtest(p, run, rt, journal.clone(), order.clone())
-        })
-        .collect();
+    let trials = execute::to_libtest_all(planned, &shared, rt.handle(), &journal);
     let conclusion = libtest_mimic::run(&args, trials);
     rt.block_on(closing.clean_up(&shared, opts.keep_pages));
     let failed = closing.close(false);
@@ -130,14 +122,7 @@ fn list(planned: Vec<plan::Planned>, shared: &Arc<RunShared>, args: &Arguments) 
         .build()
         .expect("a current-thread runtime starts");
     let journal = Arc::new(Journal::new(EventLog::sink()));
-    let order = Arc::new(AfterAll::new(&planned));
-    let trials = planned
-        .into_iter()
-        .map(|p| {
-            let (run, rt) = (shared.clone(), rt.handle().clone());
-            execute::to_libtest(p, run, rt, journal.clone(), order.clone())
-        })
-        .collect();
+    let trials = execute::to_libtest_all(planned, shared, rt.handle(), &journal);
     let _ = libtest_mimic::run(args, trials);
 }
 

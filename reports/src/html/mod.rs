@@ -129,7 +129,7 @@ fn status_badge(s: Status) -> Markup {
     html! { span class={ "badge " (class) } { (text) } }
 }
 
-fn status_slug(s: Status) -> &'static str {
+pub(crate) fn status_slug(s: Status) -> &'static str {
     match s {
         Status::Passed => "passed",
         Status::Failed => "failed",

@@ -2,7 +2,7 @@
 //! imageinfo, the original's bytes, a thumbnail's bytes.
 
 use serde_json::Value;
-use wikiharness_harness::client::{FilePart, Session};
+use wikiharness_harness::client::{Fetched, FilePart, Session};
 use wikiharness_harness::{TrialCx, TrialError, ensure};
 
 use super::files::Made;
@@ -153,8 +153,7 @@ pub async fn imageinfo(
 
 /// The bytes at `url`, which must answer 200.
 pub async fn fetch(session: &Session, url: &str) -> Result<Vec<u8>, TrialError> {
-    let parsed = url::Url::parse(url).map_err(|e| TrialError::fail(format!("`{url}`: {e}")))?;
-    let answer = session.get(parsed).await?;
+    let answer = get(session, url).await?;
     ensure!(
         answer.status.as_u16() == 200,
         "GET {url}: HTTP {} (expected 200): {}",
@@ -166,6 +165,11 @@ pub async fn fetch(session: &Session, url: &str) -> Result<Vec<u8>, TrialError> 
 
 /// The HTTP status of `url`.
 pub async fn status_of(session: &Session, url: &str) -> Result<u16, TrialError> {
+    Ok(get(session, url).await?.status.as_u16())
+}
+
+/// A GET of an absolute URL the wiki gave (imageinfo's `url`, `thumburl`).
+async fn get(session: &Session, url: &str) -> Result<Fetched, TrialError> {
     let parsed = url::Url::parse(url).map_err(|e| TrialError::fail(format!("`{url}`: {e}")))?;
-    Ok(session.get(parsed).await?.status.as_u16())
+    Ok(session.get(parsed).await?)
 }
