@@ -35,10 +35,12 @@ const LOCAL_WIKI_LOGS: &[(&str, Format)] = &[
     ("logs/mw-exception.log", Format::MediaWiki),
     ("logs/mw-error.log", Format::MediaWiki),
     ("logs/mw-jobs.log", Format::MediaWiki),
-    ("logs/php-fpm.log", Format::PhpFpm),
     ("logs/php-error.log", Format::PhpErrors),
     ("logs/shellbox.log", Format::Shellbox),
 ];
+
+/// Each web replica's php-fpm master logs to `logs/php-fpm-web-N.log`.
+const FPM_LOG: (&str, &str) = ("php-fpm-", ".log");
 
 /// Lines the embedded wiki logs only because it stands in for production with
 /// SQLite: MediaWiki 1.39 emulates SQLite's named locks with lock files
@@ -50,6 +52,40 @@ const STAND_IN_ONLY: &[(&str, &str)] = &[(
     r"^unlink\(\S*/data/locks/[0-9a-z]+\.lock\): No such file or directory",
     "SQLite lock-file race of the local stand-in (FSLockManager unlink), absent with production's MySQL",
 )];
+
+/// The embedded wiki's error logs: the fixed ones and every replica's php-fpm log.
+fn local_wiki_logs(state: &std::path::Path) -> Vec<(String, Format)> {
+    let mut logs: Vec<(String, Format)> = LOCAL_WIKI_LOGS
+        .iter()
+        .map(|(name, format)| ((*name).to_owned(), *format))
+        .collect();
+    let mut fpm: Vec<String> = std::fs::read_dir(state.join("logs"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|n| n.starts_with(FPM_LOG.0) && n.ends_with(FPM_LOG.1))
+        .map(|n| format!("logs/{n}"))
+        .collect();
+    fpm.sort();
+    logs.extend(fpm.into_iter().map(|n| (n, Format::PhpFpm)));
+    logs
+}
+
+/// The service a MediaWiki host name belongs to: `mw-web-2.local.123` (a
+/// replica of web) is `web`, `mw-jobrunner.local.9` is `jobrunner`.
+fn service_of_host(host: &str) -> String {
+    let name = host.split('.').next().unwrap_or(host);
+    let name = name.strip_prefix("mw-").unwrap_or(name);
+    match name.rsplit_once('-') {
+        Some((service, replica))
+            if !replica.is_empty() && replica.chars().all(|c| c.is_ascii_digit()) =>
+        {
+            service.to_owned()
+        }
+        _ => name.to_owned(),
+    }
+}
 
 /// One error a server logged.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,12 +127,12 @@ impl ServerLogs {
             ));
         }
         let state = LocalWiki::for_target(target).state_dir().to_owned();
-        let files = LOCAL_WIKI_LOGS
-            .iter()
+        let files = local_wiki_logs(&state)
+            .into_iter()
             .map(|(name, format)| {
-                let path = state.join(name);
+                let path = state.join(&name);
                 let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-                (path, (*name).to_owned(), *format, size)
+                (path, name, format, size)
             })
             .collect();
         Ok(ServerLogs { files })
@@ -144,9 +180,7 @@ fn parse(line: &str, format: Format, file: &str) -> Option<LoggedError> {
                 r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d (\S+) \S+: (?:\[[0-9a-f]+\] )?(?:\[no req\]|\S+)\s+(.+)$",
             )
             .captures(line)?;
-            let host = &c[1];
-            let service = host.split('.').next().unwrap_or(host);
-            let service = service.strip_prefix("mw-").unwrap_or(service).to_owned();
+            let service = service_of_host(&c[1]);
             let (class, message) = c[2].split_once(": ").unwrap_or((&c[2], ""));
             (service, class.trim().to_owned(), message.to_owned())
         }
@@ -207,7 +241,7 @@ mod tests {
     #[test]
     fn mediawiki_entries_name_service_class_and_message() {
         let e = parse(
-            "2026-12-06 21:56:26 mw-web.local.5318 localwiki: [f08def0c] /w/api.php   GuzzleHttp\\Exception\\ConnectException: cURL error 7: Failed to connect",
+            "2026-12-06 21:56:26 mw-web-1.local.5318 localwiki: [f08def0c] /w/api.php   GuzzleHttp\\Exception\\ConnectException: cURL error 7: Failed to connect",
             Format::MediaWiki,
             "logs/mw-exception.log",
         )
@@ -248,6 +282,33 @@ mod tests {
             )
             .is_none()
         );
+    }
+
+    #[test]
+    fn replicas_are_their_service() {
+        assert_eq!(service_of_host("mw-web-2.local.123"), "web");
+        assert_eq!(service_of_host("mw-web.local.123"), "web");
+        assert_eq!(service_of_host("mw-jobrunner.local.9"), "jobrunner");
+        assert_eq!(service_of_host("mw-api-ext.eqiad"), "api-ext");
+    }
+
+    #[test]
+    fn every_replicas_fpm_log_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("logs")).unwrap();
+        for n in [
+            "php-fpm-web-2.log",
+            "php-fpm-web-1.log",
+            "php-fpm-web-1.out",
+        ] {
+            std::fs::write(dir.path().join("logs").join(n), "").unwrap();
+        }
+        let fpm: Vec<String> = local_wiki_logs(dir.path())
+            .into_iter()
+            .filter(|(_, f)| *f == Format::PhpFpm)
+            .map(|(n, _)| n)
+            .collect();
+        assert_eq!(fpm, ["logs/php-fpm-web-1.log", "logs/php-fpm-web-2.log"]);
     }
 
     #[test]

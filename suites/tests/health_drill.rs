@@ -15,6 +15,11 @@
 //!   the second worse (the config trial failed, Configuration not ready), the
 //!   second to the third better, and no change from the first to the third.
 //!
+//! - `a_stopped_replica_is_drained_and_named_gone`: one of the local wiki's
+//!   two php-fpm replicas is stopped (drained, like a pod told to stop) in
+//!   the middle of `health::reads_reach_every_replica`'s stream of reads. No
+//!   read may fail, and the trial must fail naming `mw-web-2` as gone.
+//!
 //! A libtest-mimic binary: it accepts the harness's flags and runs only for
 //! `local`.
 
@@ -40,6 +45,10 @@ fn main() {
             (
                 "a_deploy_and_its_rollback_show_in_compare",
                 deploy_and_roll_back,
+            ),
+            (
+                "a_stopped_replica_is_drained_and_named_gone",
+                stopped_replica,
             ),
         ],
         "health",
@@ -168,4 +177,81 @@ fn deploy_and_roll_back() -> Result<(), Failed> {
         wikiharness_reports::compare::text(&to_deploy)
     );
     Ok(())
+}
+
+fn stopped_replica() -> Result<(), Failed> {
+    const READS: usize = 600;
+    const STOP_AFTER: usize = 100;
+    let _wiki = common::wiki_up()?;
+    let dir = tempfile::tempdir()?;
+    let trial = "health::reads_reach_every_replica";
+    let targets = common::drill_target(
+        dir.path(),
+        "replica",
+        &format!(
+            "managed = \"no\"\nreplicas = {{ count = 2, identity = '^(mw-web-[0-9]+)\\.local\\.', reads = {READS} }}\n"
+        ),
+    )?;
+    let args: Vec<OsString> = vec![
+        "--targets".into(),
+        targets.into(),
+        "--target".into(),
+        common::DRILL_TARGET.into(),
+        "--exact".into(),
+        trial.into(),
+    ];
+    let access_log = common::local_wiki()?
+        .state_dir()
+        .join("logs/nginx-access.log");
+    let before = std::fs::metadata(&access_log)?.len();
+    let root = dir.path().join("runs");
+    let mut run = common::spawn_wiki(&args, &root)?;
+    // Stop web-2 once the stream is under way.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while reads_since(&access_log, before)? < STOP_AFTER {
+        if std::time::Instant::now() > deadline || run.try_wait()?.is_some() {
+            let _ = run.kill();
+            return Err(format!("the stream did not reach {STOP_AFTER} reads").into());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let stopped_at = reads_since(&access_log, before)?;
+    let down = common::ServiceDown::stop("web-2")?;
+    let status = run.wait()?;
+    let reads_at_end = reads_since(&access_log, before)?;
+    drop(down);
+    let results = common::results(&root.join("latest"))?;
+    let entry = common::trial_result(&results, trial)?;
+    let message = entry["message"].as_str().unwrap_or_default();
+    eprintln!(
+        "health drill: web-2 stopped after {stopped_at} of {reads_at_end} reads ({status}): {message}"
+    );
+    if reads_at_end < stopped_at + READS / 4 {
+        return Err(format!(
+            "web-2 stopped too late to judge: after {stopped_at} of {reads_at_end} reads"
+        )
+        .into());
+    }
+    let failed = entry["figures"]
+        .as_array()
+        .and_then(|f| f.iter().find(|f| f["name"] == "reads failed"))
+        .and_then(|f| f["value"].as_f64());
+    if entry["status"] != "failed" || !message.contains("mw-web-2 is gone") {
+        return Err(format!("the trial did not name mw-web-2 as gone: {}", entry).into());
+    }
+    if failed != Some(0.0) || message.contains("reads failed") {
+        return Err(format!("reads failed while web-2 drained: {}", entry).into());
+    }
+    Ok(())
+}
+
+/// Reads of the balancing trial (siteinfo) in the front end's access log
+/// since byte `from`.
+fn reads_since(log: &std::path::Path, from: u64) -> Result<usize, Failed> {
+    let text = std::fs::read(log)?;
+    let new = text.get(from as usize..).unwrap_or_default();
+    Ok(String::from_utf8_lossy(new)
+        .lines()
+        .filter(|l| l.contains("meta=siteinfo"))
+        .count())
 }

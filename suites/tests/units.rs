@@ -5,6 +5,9 @@
 //! libtest-mimic, like every test binary of this package.
 
 #[allow(dead_code)]
+#[path = "../src/health/balance.rs"]
+mod balance;
+#[allow(dead_code)]
 #[path = "../src/health/config.rs"]
 mod config;
 #[allow(dead_code)]
@@ -34,6 +37,13 @@ fn main() {
         (
             "a_protocol_relative_server_matches_either_scheme",
             protocol_relative_server,
+        ),
+        ("an_even_spread_over_the_replicas_passes", even_spread),
+        ("a_replica_that_stops_answering_is_gone", replica_gone),
+        ("failed_reads_beyond_the_allowance_fail", failed_reads),
+        (
+            "a_minimum_of_replicas_is_judged_without_gone",
+            minimum_replicas,
         ),
     ];
     let trials = tests
@@ -116,5 +126,76 @@ fn protocol_relative_server() -> Result<(), Failed> {
     check(
         !config::same_server("//test.wikipedia.org", "https://test2.wikipedia.org"),
         || "another host matched".into(),
+    )
+}
+
+/// The local target's `replicas` (exactly 2, `mw-web-N`), with `failures_allowed`.
+fn two_replicas(failures_allowed: u32) -> wikiharness_harness::target::Replicas {
+    wikiharness_harness::target::Replicas {
+        count: wikiharness_harness::target::ReplicaCount::Exactly(2),
+        identity: None,
+        reads: 60,
+        failures_allowed,
+    }
+}
+
+/// Reads `a`, `b`, `a`, `b`, ... then `tail` after `switch` reads.
+fn stream(reads: usize, switch: usize, tail: &[balance::Read]) -> Vec<balance::Read> {
+    (0..reads)
+        .map(|i| {
+            if i < switch {
+                balance::Read::Served(["a", "b"][i % 2].into())
+            } else {
+                tail[i % tail.len()].clone()
+            }
+        })
+        .collect()
+}
+
+fn even_spread() -> Result<(), Failed> {
+    let spread = balance::Spread::of(&stream(60, 60, &[]));
+    let wrong = spread.problems(&two_replicas(0));
+    check(wrong.is_empty(), || format!("{wrong:?}"))?;
+    check(spread.summary() == "a 30 (50%), b 30 (50%)", || {
+        spread.summary()
+    })
+}
+
+fn replica_gone() -> Result<(), Failed> {
+    let a = balance::Read::Served("a".into());
+    let spread = balance::Spread::of(&stream(60, 20, &[a]));
+    let wrong = spread.problems(&two_replicas(0)).join("; ");
+    check(
+        wrong == "b is gone: it served 10 reads, the last one read 20 of 60, then none",
+        || wrong.clone(),
+    )
+}
+
+fn failed_reads() -> Result<(), Failed> {
+    let reads = stream(
+        60,
+        58,
+        &[balance::Read::Failed("HTTP 502 from /w/api.php".into())],
+    );
+    let spread = balance::Spread::of(&reads);
+    let wrong = spread.problems(&two_replicas(0)).join("; ");
+    check(
+        wrong == "2 of 60 reads failed (allowance 0), first at read 59: HTTP 502 from /w/api.php",
+        || wrong.clone(),
+    )?;
+    check(spread.problems(&two_replicas(2)).is_empty(), || {
+        "allowance 2".into()
+    })
+}
+
+fn minimum_replicas() -> Result<(), Failed> {
+    let mut at_least = two_replicas(0);
+    at_least.count = wikiharness_harness::target::ReplicaCount::AtLeast(3);
+    let a = balance::Read::Served("a".into());
+    let spread = balance::Spread::of(&stream(60, 20, &[a]));
+    let wrong = spread.problems(&at_least).join("; ");
+    check(
+        wrong == "2 replicas answered, the target expects at least 3",
+        || wrong.clone(),
     )
 }

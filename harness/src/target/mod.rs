@@ -12,6 +12,7 @@ mod expect;
 mod load_size;
 mod raw;
 mod registry;
+mod replicas;
 mod safety;
 mod urls;
 mod write_policy;
@@ -27,6 +28,7 @@ pub use error_logs::ErrorLogs;
 pub use expect::{Expect, VersionRange};
 pub use load_size::{LoadSettings, MAX_LOAD_DURATION};
 pub use registry::{DEFAULT_TARGET, Registry};
+pub use replicas::{ReplicaCount, Replicas};
 pub use safety::{LOOPBACK_ONLY_ENV, is_loopback_url, loopback_only};
 pub use urls::encode_title;
 pub use write_policy::WritePolicy;
@@ -101,6 +103,8 @@ pub struct Target {
     pub expect: Expect,
     /// Where its servers log errors, and the budget; `None` when not named.
     pub error_logs: Option<ErrorLogs>,
+    /// The replicas its front end balances over; `None` when not named.
+    pub replicas: Option<Replicas>,
 }
 
 impl Target {

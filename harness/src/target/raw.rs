@@ -34,6 +34,17 @@ pub(super) struct RawTarget {
     pub local_service: Option<String>,
     pub expect: Option<RawExpect>,
     pub error_logs: Option<RawErrorLogs>,
+    pub replicas: Option<RawReplicas>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawReplicas {
+    pub count: Option<usize>,
+    pub min: Option<usize>,
+    pub identity: Option<String>,
+    pub reads: Option<u32>,
+    pub failures_allowed: Option<u32>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -387,7 +387,13 @@ fn build(name: &str, entries: &BTreeMap<String, Entry>) -> Result<Target, SetupE
         source: l.source,
         budget: l.budget.unwrap_or(0),
     });
+    let replicas = raw
+        .replicas
+        .map(super::replicas::parse)
+        .transpose()
+        .map_err(|(f, m)| field_err(&format!("replicas.{f}"), m))?;
     Ok(Target {
+        replicas,
         local_service,
         load,
         load_smoke,

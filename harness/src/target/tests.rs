@@ -194,6 +194,22 @@ fn bad_values_are_named() {
             "field `write.policy`",
         ),
         (
+            "base_url = \"http://127.0.0.1\"\nreplicas = { count = 2, min = 1 }",
+            "field `replicas.count`: give `count` or `min`, not both",
+        ),
+        (
+            "base_url = \"http://127.0.0.1\"\nreplicas = { reads = 60 }",
+            "field `replicas.count`: missing",
+        ),
+        (
+            "base_url = \"http://127.0.0.1\"\nreplicas = { count = 2, identity = '^mw-web' }",
+            "field `replicas.identity`: `^mw-web` has no group",
+        ),
+        (
+            "base_url = \"http://127.0.0.1\"\nreplicas = { count = 4, reads = 10 }",
+            "field `replicas.reads`: 10 is not between 40",
+        ),
+        (
             "base_url = \"http://127.0.0.1\"\nwrite = { policy = \"sandbox\", prefix = \"X/\" }",
             "field `write.prefix`: must contain `{run_id}`",
         ),
@@ -363,4 +379,25 @@ fn health_knobs_parse_and_bad_values_are_named() {
         "[targets.a]\nbase_url = \"http://127.0.0.1\"\nexpect = { mediawiki = \"~1.39\" }\n",
     );
     assert!(err.contains("field `expect.mediawiki`"), "{err}");
+}
+
+#[test]
+fn replicas_are_named_by_the_identity_group() {
+    let registry = Registry::load(&[repo_registry()]).unwrap();
+    let local = registry.get("local").unwrap().replicas.clone().unwrap();
+    assert_eq!(local.count, crate::target::ReplicaCount::Exactly(2));
+    assert_eq!(
+        local.replica_of("mw-web-2.local.4711").as_deref(),
+        Some("mw-web-2")
+    );
+    assert_eq!(local.replica_of("mw-legacy.local.1"), None);
+    let test2 = registry.get("test2").unwrap().replicas.clone().unwrap();
+    assert_eq!(test2.count, crate::target::ReplicaCount::AtLeast(2));
+    assert_eq!(
+        test2
+            .replica_of("mw-web.eqiad.main-84b746899f-t5dd8")
+            .as_deref(),
+        Some("mw-web.eqiad.main-84b746899f-t5dd8"),
+        "a pod is a replica"
+    );
 }
