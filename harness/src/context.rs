@@ -92,6 +92,7 @@ impl RunShared {
             evidence,
             retry: self.retry.clone(),
             resolve: None,
+            as_sent: false,
         })?)
     }
 
@@ -165,11 +166,12 @@ impl TrialCx {
         self.run.session(Some(self.evidence.clone()))
     }
 
-    /// A new anonymous session that connects to `addr` for URLs on `host`,
-    /// keeping `host` in the URL and the Host header (httpbb's `--host`). When
+    /// A new anonymous httpbb session: it connects to `addr` for URLs on
+    /// `host`, keeping `host` in the URL and the Host header (httpbb's
+    /// `--host`), and sees answers as sent (no transparent decoding). When
     /// `addr` is not the target's own (`target_addr` false), answers are not
     /// held to the target's serving-backend pattern.
-    pub fn resolving_session(
+    pub fn httpbb_session(
         &self,
         host: &str,
         addr: std::net::SocketAddr,
@@ -187,6 +189,7 @@ impl TrialCx {
             evidence: Some(self.evidence.clone()),
             retry: self.run.retry.clone(),
             resolve: Some((host.to_owned(), addr)),
+            as_sent: true,
         })?)
     }
 
@@ -203,6 +206,7 @@ impl TrialCx {
             evidence: Some(self.evidence.clone()),
             retry: self.run.retry.clone(),
             resolve: None,
+            as_sent: false,
         })?)
     }
 

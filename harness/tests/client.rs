@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 use wikiharness_harness::ClientError;
-use wikiharness_harness::client::{ClientConfig, RetryPolicy, Session};
+use wikiharness_harness::client::{ClientConfig, Request, RetryPolicy, Session};
 use wikiharness_harness::evidence::Collector;
 use wikiharness_harness::target::{AccountKind, Credentials, Registry};
 use wiremock::matchers::{body_string_contains, method, path, query_param};
@@ -398,4 +398,99 @@ async fn concurrent_first_token_requests_fetch_once() {
     for t in tasks {
         assert_eq!(t.await.unwrap(), "one+\\");
     }
+}
+
+/// A gzip body of `text`.
+fn gzipped(text: &str) -> Vec<u8> {
+    use std::io::Write;
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    e.write_all(text.as_bytes()).unwrap();
+    e.finish().unwrap()
+}
+
+#[tokio::test]
+async fn an_as_sent_session_shows_headers_as_the_server_sent_them() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/packed"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("Content-Encoding", "gzip")
+                .insert_header("Content-Type", "text/html")
+                .set_body_bytes(gzipped("<p>unpacked</p>")),
+        )
+        .mount(&server)
+        .await;
+    let mut cfg = ClientConfig::for_target(target_for(&server, ""));
+    cfg.as_sent = true;
+    let s = Session::new(cfg).unwrap();
+    let url = |p: &str| url::Url::parse(&format!("{}{p}", server.uri())).unwrap();
+    let f = s
+        .send(Request::get(url("/packed")).header("Accept-Encoding", "gzip"))
+        .await
+        .unwrap();
+    assert_eq!(f.header("Content-Encoding"), "gzip", "kept as sent");
+    assert_eq!(
+        f.body, "<p>unpacked</p>",
+        "the body is decoded for assertions"
+    );
+    s.send(Request::get(url("/packed"))).await.unwrap();
+    let asked: Vec<Option<String>> = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| {
+            r.headers
+                .get("accept-encoding")
+                .map(|v| v.to_str().unwrap().to_owned())
+        })
+        .collect();
+    assert_eq!(
+        asked,
+        [Some("gzip".to_owned()), None],
+        "Accept-Encoding only when the request sends it"
+    );
+
+    // A default session decodes transparently: the header is gone.
+    let decoding = session(&server, "", None);
+    let f = decoding.send(Request::get(url("/packed"))).await.unwrap();
+    assert_eq!(f.body, "<p>unpacked</p>");
+    assert_eq!(f.header("Content-Encoding"), "");
+}
+
+/// `/slow-once` answers after 3 s the first time, at once after that.
+async fn slow_once(server: &MockServer) {
+    Mock::given(method("GET"))
+        .and(path("/slow-once"))
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(3)))
+        .up_to_n_times(1)
+        .mount(server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/slow-once"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("ok"))
+        .mount(server)
+        .await;
+}
+
+#[tokio::test]
+async fn httpbb_sends_a_timed_out_request_once_more_when_asked() {
+    let server = MockServer::start().await;
+    slow_once(&server).await;
+    let s = session(&server, "", None);
+    let mut req = Request::get(url::Url::parse(&format!("{}/slow-once", server.uri())).unwrap());
+    req.timeout = Some(Duration::from_millis(300));
+    let (fetched, retried) =
+        wikiharness_harness::checks::httpbb::send(&s, req.clone(), false).await;
+    assert!(
+        matches!(fetched, Err(ClientError::Timeout { .. })),
+        "{fetched:?}"
+    );
+    assert!(!retried);
+    server.reset().await;
+    slow_once(&server).await;
+    let (fetched, retried) = wikiharness_harness::checks::httpbb::send(&s, req, true).await;
+    assert_eq!(fetched.unwrap().body, "ok");
+    assert!(retried);
 }

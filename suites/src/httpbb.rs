@@ -1,27 +1,17 @@
 //! httpbb suites: the YAML files under `suites/httpbb/` (and `--httpbb FILE`),
-//! run unchanged against the target: each request goes to the target's address
-//! (or `--httpbb-host` / `--httpbb-port`) with the file's host as Host header.
+//! run unchanged with httpbb's semantics. Each base URL's host is the Host
+//! header; the connection goes to the target's address, or where the
+//! `--httpbb-*` flags say ([`HttpbbConnect`], [`Route`]).
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use reqwest::Method;
 use url::Url;
 use wikiharness_harness::checks::Vars;
-use wikiharness_harness::checks::httpbb::{HttpbbCase, HttpbbFile};
-use wikiharness_harness::client::Request;
+use wikiharness_harness::checks::httpbb::{self, HttpbbCase, HttpbbFile, Route};
+use wikiharness_harness::cli::HttpbbConnect;
 use wikiharness_harness::datafile::DataFile;
 use wikiharness_harness::{Capability, SetupError, TrialCx, TrialError, TrialSpec};
-
-/// Where the httpbb connections go, overriding the target's address.
-#[derive(Debug, Clone, Default)]
-pub struct Connect {
-    /// `--httpbb-host`.
-    pub host: Option<String>,
-    /// `--httpbb-port`.
-    pub port: Option<u16>,
-}
 
 /// The repository's httpbb files.
 pub fn default_files() -> Vec<PathBuf> {
@@ -40,13 +30,9 @@ pub fn default_files() -> Vec<PathBuf> {
 }
 
 /// One trial per case of every file.
-pub fn trials(files: &[PathBuf], connect: &Connect) -> Result<Vec<TrialSpec>, SetupError> {
+pub fn trials(files: &[PathBuf], connect: &HttpbbConnect) -> Result<Vec<TrialSpec>, SetupError> {
     let mut trials = Vec::new();
-    for file in files {
-        let stem = file
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
+    for (file, suite) in files.iter().zip(suite_names(files)) {
         let parsed = HttpbbFile::load(file)?;
         let mut n = 0;
         for (base, cases) in parsed.hosts {
@@ -56,7 +42,7 @@ pub fn trials(files: &[PathBuf], connect: &Connect) -> Result<Vec<TrialSpec>, Se
                 let (case, base, connect) = (Arc::new(case), base.clone(), connect.clone());
                 let name = format!("{n:02} {host}{}", case.path);
                 trials.push(
-                    TrialSpec::build(&format!("httpbb::{stem}"), &name)
+                    TrialSpec::build(&format!("httpbb::{suite}"), &name)
                         .needs(Capability::Read)
                         .run(move |cx| {
                             let (case, base, connect) =
@@ -70,63 +56,67 @@ pub fn trials(files: &[PathBuf], connect: &Connect) -> Result<Vec<TrialSpec>, Se
     Ok(trials)
 }
 
-/// The address to connect to: the override, else the target's.
-async fn connect_addr(cx: &TrialCx, connect: &Connect) -> Result<SocketAddr, TrialError> {
-    let target = &cx.target().base_url;
-    let host = connect
-        .host
-        .clone()
-        .unwrap_or_else(|| target.host_str().unwrap_or("127.0.0.1").to_owned());
-    let port = connect
-        .port
-        .or(target.port_or_known_default())
-        .unwrap_or(443);
-    tokio::net::lookup_host((host.as_str(), port))
-        .await
-        .ok()
-        .and_then(|mut a| a.next())
-        .ok_or_else(|| TrialError::fail(format!("cannot resolve {host}:{port}")))
+/// A suite name per file, unique among `files`: the file's stem, with as many
+/// of its parent folders as tell it apart from another file of the same stem
+/// (`appserver/test_main`, `wikifunctions/test_main`).
+pub fn suite_names(files: &[PathBuf]) -> Vec<String> {
+    let parts: Vec<Vec<String>> = files
+        .iter()
+        .map(|f| {
+            let f = f.with_extension("");
+            f.components()
+                .rev()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect()
+        })
+        .collect();
+    let mut depth = vec![1; files.len()];
+    let name = |i: usize, d: usize| -> String {
+        let mut p: Vec<&str> = parts[i].iter().take(d).map(String::as_str).collect();
+        p.reverse();
+        p.join("/")
+    };
+    loop {
+        let names: Vec<String> = (0..files.len()).map(|i| name(i, depth[i])).collect();
+        let mut grew = false;
+        for i in 0..files.len() {
+            let clash = (0..files.len()).any(|j| j != i && names[j] == names[i]);
+            if clash && depth[i] < parts[i].len() {
+                depth[i] += 1;
+                grew = true;
+            }
+        }
+        if !grew {
+            return names;
+        }
+    }
 }
 
 async fn run_case(
     cx: TrialCx,
     base: &Url,
     case: &HttpbbCase,
-    connect: &Connect,
+    connect: &HttpbbConnect,
 ) -> Result<(), TrialError> {
-    let addr = connect_addr(&cx, connect).await?;
+    let route = Route::of(&cx.target().base_url, connect, base);
+    let addr = tokio::net::lookup_host((route.connect_host.as_str(), route.port))
+        .await
+        .ok()
+        .and_then(|mut a| a.next())
+        .ok_or_else(|| {
+            TrialError::fail(format!(
+                "cannot resolve {}:{}",
+                route.connect_host, route.port
+            ))
+        })?;
     let host = base.host_str().unwrap_or_default();
-    // The target's scheme is used for the connection (a local target speaks plain HTTP).
-    let mut url = Url::parse(&format!(
-        "{}://{host}:{}{}",
-        cx.target().base_url.scheme(),
-        addr.port(),
-        case.path
-    ))
-    .map_err(|e| TrialError::fail(format!("bad URL for {}: {e}", case.path)))?;
-    url.set_fragment(None);
-    let method = case
-        .method
-        .as_deref()
-        .map(|m| Method::from_bytes(m.as_bytes()))
-        .transpose()
-        .map_err(|e| TrialError::fail(e.to_string()))?
-        .unwrap_or(Method::GET);
-    let mut req = match (&case.form_body, &case.json_body) {
-        (Some(form), _) => Request::post_form(url, &form.iter().collect::<Vec<_>>()),
-        (None, Some(json)) => Request::json(method.clone(), url, json.clone()),
-        (None, None) => Request::get(url),
+    let req = route.request(base, case).map_err(TrialError::fail)?;
+    let session = cx.httpbb_session(host, addr, !connect.elsewhere())?;
+    let (fetched, retried) = httpbb::send(&session, req, connect.retry_on_timeout).await;
+    if retried {
+        cx.note("timed out once; sent again (--httpbb-retry-on-timeout)");
     }
-    .no_redirects()
-    .header("Host", host);
-    req.method = method;
-    for (k, v) in &case.request_headers {
-        req = req.header(k, v);
-    }
-    let overridden = connect.host.is_some() || connect.port.is_some();
-    let session = cx.resolving_session(host, addr, !overridden)?;
-    let fetched = session.send(req).await?;
     case.assertions()
-        .check(&fetched, &Vars::for_target(cx.target()))
+        .check(&fetched?, &Vars::for_target(cx.target()))
         .map_err(TrialError::Failed)
 }

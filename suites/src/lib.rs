@@ -44,8 +44,8 @@ pub struct SuiteConfig {
     pub thresholds: Thresholds,
     /// httpbb files to run (the repository's and `--httpbb`).
     pub httpbb_files: Vec<PathBuf>,
-    /// Where httpbb connects (`--httpbb-host`, `--httpbb-port`).
-    pub httpbb_connect: httpbb::Connect,
+    /// Where httpbb connects (`--httpbb-host`, `--httpbb-https-port`, ...).
+    pub httpbb_connect: wikiharness_harness::cli::HttpbbConnect,
 }
 
 /// Directory of the YAML check files.

@@ -14,6 +14,9 @@ mod config;
 #[path = "../src/media/files.rs"]
 mod files;
 #[allow(dead_code)]
+#[path = "../src/httpbb.rs"]
+mod httpbb;
+#[allow(dead_code)]
 #[path = "../src/support/text.rs"]
 mod text;
 
@@ -44,6 +47,10 @@ fn main() {
         (
             "a_minimum_of_replicas_is_judged_without_gone",
             minimum_replicas,
+        ),
+        (
+            "httpbb_files_of_one_name_get_their_folders",
+            httpbb_suite_names,
         ),
     ];
     let trials = tests
@@ -197,5 +204,30 @@ fn minimum_replicas() -> Result<(), Failed> {
     check(
         wrong == "2 replicas answered, the target expects at least 3",
         || wrong.clone(),
+    )
+}
+
+fn httpbb_suite_names() -> Result<(), Failed> {
+    let files: Vec<std::path::PathBuf> = [
+        "suites/httpbb/local.yaml",
+        "/srv/httpbb/appserver/test_main.yaml",
+        "/srv/httpbb/wikifunctions/test_main.yaml",
+        "/a/x/test_main.yaml",
+        "/b/x/test_main.yaml",
+    ]
+    .iter()
+    .map(Into::into)
+    .collect();
+    let names = httpbb::suite_names(&files);
+    check(
+        names
+            == [
+                "local",
+                "appserver/test_main",
+                "wikifunctions/test_main",
+                "a/x/test_main",
+                "b/x/test_main",
+            ],
+        || format!("{names:?}"),
     )
 }

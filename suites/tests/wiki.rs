@@ -35,10 +35,7 @@ fn main() -> ExitCode {
                 smoke: opts.smoke_settings(target),
                 thresholds: thresholds(&checked, &opts.thresholds)?,
                 httpbb_files,
-                httpbb_connect: wikiharness_suites::httpbb::Connect {
-                    host: opts.httpbb_host.clone(),
-                    port: opts.httpbb_port,
-                },
+                httpbb_connect: opts.httpbb.clone(),
             };
             let mut trials = wikiharness_suites::catalog(target, &config)?;
             checked

@@ -2,12 +2,14 @@
 //! libtest-mimic parses the rest (name filters, `--list`, `--exact`,
 //! `--ignored`, `--include-ignored`, `--test-threads`, `--format`, ...).
 
+mod httpbb;
 mod shard;
 
 use std::path::PathBuf;
 
 use crate::error::SetupError;
 
+pub use httpbb::HttpbbConnect;
 pub use shard::Shard;
 
 /// Environment variable naming the target when `--target` is absent.
@@ -49,10 +51,9 @@ pub struct RunOptions {
     pub baseline: Option<String>,
     /// `--httpbb FILE` (repeatable): extra httpbb files.
     pub httpbb_files: Vec<PathBuf>,
-    /// `--httpbb-host HOST`: connect httpbb requests here instead of the target.
-    pub httpbb_host: Option<String>,
-    /// `--httpbb-port PORT`: and to this port.
-    pub httpbb_port: Option<u16>,
+    /// `--httpbb-host`, `--httpbb-http-port`, `--httpbb-https-port`,
+    /// `--httpbb-retry-on-timeout`.
+    pub httpbb: HttpbbConnect,
     /// `--shard K/N`: run only this shard's share of the trials.
     pub shard: Option<Shard>,
 }
@@ -177,18 +178,38 @@ const FLAGS: &[(&str, Arity, &str)] = &[
     (
         "--httpbb-host",
         Arity::Value(|o, v| {
-            o.httpbb_host = Some(v);
+            o.httpbb.host = Some(v);
             Ok(())
         }),
-        "connect httpbb requests to this host (keeping their Host header)",
+        "connect httpbb requests to this host, keeping their Host header (httpbb's --host)",
+    ),
+    (
+        "--httpbb-https-port",
+        Arity::Value(|o, v| {
+            o.httpbb.https_port = Some(number(&v)?);
+            Ok(())
+        }),
+        "port for https:// base URLs (httpbb's --https_port; default 443)",
+    ),
+    (
+        "--httpbb-http-port",
+        Arity::Value(|o, v| {
+            o.httpbb.http_port = Some(number(&v)?);
+            Ok(())
+        }),
+        "port for http:// base URLs (httpbb's --http_port; default 80)",
     ),
     (
         "--httpbb-port",
-        Arity::Value(|o, v| {
-            o.httpbb_port = Some(number(&v)?);
-            Ok(())
+        Arity::Value(|_, _| {
+            Err("there is no --httpbb-port: give --httpbb-https-port or --httpbb-http-port (httpbb's --https_port, --http_port)".into())
         }),
-        "and to this port",
+        "(refused: use --httpbb-https-port / --httpbb-http-port)",
+    ),
+    (
+        "--httpbb-retry-on-timeout",
+        Arity::Switch(|o| o.httpbb.retry_on_timeout = true),
+        "send a timed-out httpbb request once more (httpbb's --retry_on_timeout)",
     ),
     (
         "--baseline",
@@ -376,6 +397,30 @@ mod tests {
         let (o, rest) = split(&["bin", "--list", "--format", "terse", "--ignored"]).unwrap();
         assert_eq!(o, RunOptions::default());
         assert_eq!(rest, ["bin", "--list", "--format", "terse", "--ignored"]);
+    }
+
+    #[test]
+    fn httpbb_flags_are_httpbbs_own() {
+        let args = [
+            "wiki",
+            "--httpbb-host",
+            "mw-web.discovery.wmnet",
+            "--httpbb-https-port=4450",
+            "--httpbb-retry-on-timeout",
+        ];
+        let (opts, rest) = split_args(args.map(String::from)).unwrap();
+        assert!(rest == ["wiki"], "{rest:?}");
+        assert_eq!(
+            opts.httpbb,
+            HttpbbConnect {
+                host: Some("mw-web.discovery.wmnet".into()),
+                https_port: Some(4450),
+                http_port: None,
+                retry_on_timeout: true,
+            }
+        );
+        let err = split_args(["wiki", "--httpbb-port", "4450"].map(String::from)).unwrap_err();
+        assert!(err.to_string().contains("--httpbb-https-port"), "{err}");
     }
 
     #[test]

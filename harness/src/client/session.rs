@@ -35,6 +35,11 @@ pub struct ClientConfig {
     /// Connect to this address for this host name, keeping the name in the URL
     /// and the Host header (httpbb's `--host`).
     pub resolve: Option<(String, std::net::SocketAddr)>,
+    /// Answers as the server sent them (httpbb's semantics): no
+    /// `Accept-Encoding` is added and the headers keep `Content-Encoding`;
+    /// a body the server compressed (because the request asked) is still
+    /// decoded for [`Fetched::body`].
+    pub as_sent: bool,
 }
 
 impl ClientConfig {
@@ -46,6 +51,7 @@ impl ClientConfig {
             evidence: None,
             retry: RetryPolicy::default(),
             resolve: None,
+            as_sent: false,
         }
     }
 }
@@ -67,6 +73,8 @@ pub struct Request {
     pub headers: Vec<(String, String)>,
     /// Follow redirects (default true).
     pub follow_redirects: bool,
+    /// This request's timeout, instead of the target's `timeout_secs`.
+    pub timeout: Option<Duration>,
 }
 
 impl Request {
@@ -80,6 +88,7 @@ impl Request {
             file: None,
             headers: Vec::new(),
             follow_redirects: true,
+            timeout: None,
         }
     }
 
@@ -202,7 +211,7 @@ impl Session {
             let mut b = reqwest::Client::builder()
                 .cookie_provider(jar.clone())
                 .redirect(policy)
-                .gzip(true)
+                .gzip(!config.as_sent)
                 .user_agent(user_agent())
                 .connect_timeout(Duration::from_secs(5))
                 .timeout(Duration::from_secs(config.target.timeout_secs));
@@ -333,6 +342,9 @@ impl Session {
         if let Some(json) = &req.json {
             builder = builder.json(json);
         }
+        if let Some(timeout) = req.timeout {
+            builder = builder.timeout(timeout);
+        }
         let _permit = self
             .inner
             .config
@@ -358,7 +370,10 @@ impl Session {
                     .get(CONTENT_TYPE)
                     .and_then(|v| v.to_str().ok())
                     .unwrap_or("");
-                let body = String::from_utf8_lossy(&raw).into_owned();
+                let body = match self.inner.config.as_sent {
+                    true => String::from_utf8_lossy(&decoded(&headers, &raw)).into_owned(),
+                    false => String::from_utf8_lossy(&raw).into_owned(),
+                };
                 let shown = if is_binary(content_type) {
                     format!("({} bytes of {content_type})", raw.len())
                 } else {
@@ -482,6 +497,28 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 }
 
 /// Whether a body of this type is not text (its evidence is its size).
+/// A body as its `Content-Encoding` (gzip, deflate) packed it, unpacked; as
+/// it is for other encodings and when it does not unpack.
+fn decoded<'a>(headers: &reqwest::header::HeaderMap, raw: &'a [u8]) -> std::borrow::Cow<'a, [u8]> {
+    use std::io::Read;
+    let encoding = headers
+        .get(reqwest::header::CONTENT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    let mut out = Vec::new();
+    let unpacked = match encoding.as_str() {
+        "gzip" | "x-gzip" => flate2::read::MultiGzDecoder::new(raw).read_to_end(&mut out),
+        "deflate" => flate2::read::ZlibDecoder::new(raw).read_to_end(&mut out),
+        _ => return std::borrow::Cow::Borrowed(raw),
+    };
+    match unpacked {
+        Ok(_) => std::borrow::Cow::Owned(out),
+        Err(_) => std::borrow::Cow::Borrowed(raw),
+    }
+}
+
 fn is_binary(content_type: &str) -> bool {
     [
         "image/",
