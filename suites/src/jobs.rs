@@ -172,7 +172,7 @@ async fn queue(cx: &TrialCx, own: bool) -> Option<JobQueue> {
         return None;
     }
     let prefix = if own {
-        Some(db_key(&cx.trial_prefix().ok()?))
+        Some(titles::db_key(&cx.trial_prefix().ok()?))
     } else {
         None
     };
@@ -196,29 +196,5 @@ pub async fn note_abandoned(cx: &TrialCx) {
         cx.note(format!(
             "the wiki's job queue holds {text}: failed earlier, never retried"
         ));
-    }
-}
-
-/// A title prefix as the job table stores titles: without a namespace, `_` for spaces.
-fn db_key(prefix: &str) -> String {
-    let bare = match prefix.split_once(':') {
-        Some((ns, rest)) if !ns.contains('/') => rest,
-        _ => prefix,
-    };
-    bare.replace(' ', "_")
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn job_titles_are_db_keys_without_namespace() {
-        assert_eq!(
-            super::db_key("Wikiharness/R/jobs/template edit fans out/"),
-            "Wikiharness/R/jobs/template_edit_fans_out/"
-        );
-        assert_eq!(
-            super::db_key("User:Alice/Wikiharness/R/x y/"),
-            "Alice/Wikiharness/R/x_y/"
-        );
     }
 }

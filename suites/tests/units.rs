@@ -19,6 +19,9 @@ mod httpbb;
 #[allow(dead_code)]
 #[path = "../src/support/text.rs"]
 mod text;
+#[allow(dead_code)]
+#[path = "../src/support/titles.rs"]
+mod titles;
 
 use libtest_mimic::{Arguments, Failed, Trial};
 
@@ -52,6 +55,7 @@ fn main() {
             "httpbb_files_of_one_name_get_their_folders",
             httpbb_suite_names,
         ),
+        ("job_titles_are_db_keys_without_namespace", job_title_keys),
     ];
     let trials = tests
         .into_iter()
@@ -229,5 +233,21 @@ fn httpbb_suite_names() -> Result<(), Failed> {
                 "b/x/test_main",
             ],
         || format!("{names:?}"),
+    )
+}
+
+fn job_title_keys() -> Result<(), Failed> {
+    let keys = [
+        titles::db_key("Wikiharness/R/jobs/template edit fans out/"),
+        titles::db_key("User:Alice/Wikiharness/R/x y/"),
+        titles::db_key("Wikiharness/R/a:b/"),
+    ];
+    check(
+        keys == [
+            "Wikiharness/R/jobs/template_edit_fans_out/",
+            "Alice/Wikiharness/R/x_y/",
+            "Wikiharness/R/a:b/",
+        ],
+        || format!("{keys:?}"),
     )
 }

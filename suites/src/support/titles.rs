@@ -8,11 +8,22 @@ use wikiharness_harness::{TrialCx, TrialError};
 /// `Template:Alice/Wikiharness/<run>/Fanout`.
 pub fn in_namespace(cx: &TrialCx, ns: &str, name: &str) -> Result<String, TrialError> {
     let title = cx.sandbox_title(name)?;
-    let bare = match title.split_once(':') {
-        Some((maybe_ns, rest)) if !maybe_ns.contains('/') => rest.to_owned(),
+    Ok(format!("{ns}:{}", without_namespace(&title)))
+}
+
+/// A title without its namespace (`User:Alice/x` is `Alice/x`; a colon
+/// after a `/` is part of the name).
+pub fn without_namespace(title: &str) -> &str {
+    match title.split_once(':') {
+        Some((ns, rest)) if !ns.contains('/') => rest,
         _ => title,
-    };
-    Ok(format!("{ns}:{bare}"))
+    }
+}
+
+/// A title prefix as the job table stores titles: without a namespace, `_`
+/// for spaces.
+pub fn db_key(prefix: &str) -> String {
+    without_namespace(prefix).replace(' ', "_")
 }
 
 /// A word unique to this run, this trial and `salt`, made of letters and
