@@ -116,7 +116,9 @@ async fn run_case(
     if retried {
         cx.note("timed out once; sent again (--httpbb-retry-on-timeout)");
     }
+    let mut fetched = fetched?;
+    fetched.url = route.shown(base, &case.path);
     case.assertions()
-        .check(&fetched?, &Vars::for_target(cx.target()))
+        .check(&fetched, &Vars::for_target(cx.target()))
         .map_err(TrialError::Failed)
 }

@@ -202,6 +202,19 @@ impl Route {
         }
     }
 
+    /// How a case's request reads in messages: the URL the case names and
+    /// where it went (`https://test2.wikipedia.org/ via http://127.0.0.1:18080`).
+    pub fn shown(&self, base: &Url, path: &str) -> String {
+        format!(
+            "{}://{}{path} via {}://{}:{}",
+            base.scheme(),
+            self.host_header,
+            self.scheme,
+            self.connect_host,
+            self.port
+        )
+    }
+
     /// The case's request for base URL `base`: to the route's scheme, host
     /// and port, with the base URL's Host, not following redirects, and with
     /// `X-Forwarded-Proto` unless the case sends its own.
@@ -340,6 +353,10 @@ mod tests {
             )
             .unwrap();
         assert_eq!(req.url.as_str(), "http://test2.wikipedia.org:18080/wiki/X");
+        assert_eq!(
+            route.shown(&base, "/wiki/X"),
+            "https://test2.wikipedia.org/wiki/X via http://127.0.0.1:18080"
+        );
         assert!(!req.follow_redirects);
         assert_eq!(req.timeout, Some(Duration::from_secs(7)));
         let header = |name: &str| {
