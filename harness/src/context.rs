@@ -270,7 +270,7 @@ impl TrialCx {
 
     /// The errors the target's servers logged since the run started; a skip
     /// naming the source when the harness cannot read it.
-    pub fn server_errors(&self) -> Result<Vec<LoggedError>, TrialError> {
+    pub fn server_errors(&self) -> Result<&[LoggedError], TrialError> {
         match &self.run.server_logs {
             Ok(logs) => Ok(logs.errors()),
             Err(why) => Err(TrialError::skip(why.clone())),

@@ -106,6 +106,7 @@ pub struct LoggedError {
 #[derive(Debug)]
 pub struct ServerLogs {
     files: Vec<(PathBuf, String, Format, u64)>,
+    read: OnceLock<Vec<LoggedError>>,
 }
 
 impl ServerLogs {
@@ -135,17 +136,24 @@ impl ServerLogs {
                 (path, name, format, size)
             })
             .collect();
-        Ok(ServerLogs { files })
+        Ok(ServerLogs {
+            files,
+            read: OnceLock::new(),
+        })
     }
 
-    /// Every error logged since the mark, oldest first per file.
-    pub fn errors(&self) -> Vec<LoggedError> {
-        let mut out = Vec::new();
-        for (path, name, format, start) in &self.files {
-            let text = read_from(path, *start);
-            out.extend(text.lines().filter_map(|line| parse(line, *format, name)));
-        }
-        out
+    /// Every error logged since the mark, oldest first per file. The logs
+    /// are read once, when first asked: the trials that ask (one per service)
+    /// start together, after every other trial ended, and share that read.
+    pub fn errors(&self) -> &[LoggedError] {
+        self.read.get_or_init(|| {
+            let mut out = Vec::new();
+            for (path, name, format, start) in &self.files {
+                let text = read_from(path, *start);
+                out.extend(text.lines().filter_map(|line| parse(line, *format, name)));
+            }
+            out
+        })
     }
 }
 
@@ -390,13 +398,14 @@ mod tests {
                 Format::MediaWiki,
                 size,
             )],
+            read: OnceLock::new(),
         };
         let mut f = std::fs::OpenOptions::new()
             .append(true)
             .open(&path)
             .unwrap();
         std::io::Write::write_all(&mut f, line("NewException").as_bytes()).unwrap();
-        let classes: Vec<String> = logs.errors().into_iter().map(|e| e.class).collect();
+        let classes: Vec<&str> = logs.errors().iter().map(|e| e.class.as_str()).collect();
         assert_eq!(classes, ["NewException"]);
     }
 }

@@ -370,10 +370,12 @@ impl Session {
                     .get(CONTENT_TYPE)
                     .and_then(|v| v.to_str().ok())
                     .unwrap_or("");
-                let body = match self.inner.config.as_sent {
-                    true => String::from_utf8_lossy(&decoded(&headers, &raw)).into_owned(),
-                    false => String::from_utf8_lossy(&raw).into_owned(),
+                let text = if self.inner.config.as_sent {
+                    decoded(&headers, &raw)
+                } else {
+                    std::borrow::Cow::Borrowed(raw.as_slice())
                 };
+                let body = String::from_utf8_lossy(&text).into_owned();
                 let shown = if is_binary(content_type) {
                     format!("({} bytes of {content_type})", raw.len())
                 } else {
@@ -496,7 +498,6 @@ fn error_chain(e: &dyn std::error::Error) -> String {
     redact(&out)
 }
 
-/// Whether a body of this type is not text (its evidence is its size).
 /// A body as its `Content-Encoding` (gzip, deflate) packed it, unpacked; as
 /// it is for other encodings and when it does not unpack.
 fn decoded<'a>(headers: &reqwest::header::HeaderMap, raw: &'a [u8]) -> std::borrow::Cow<'a, [u8]> {
@@ -519,6 +520,7 @@ fn decoded<'a>(headers: &reqwest::header::HeaderMap, raw: &'a [u8]) -> std::borr
     }
 }
 
+/// Whether a body of this type is not text (its evidence is its size).
 fn is_binary(content_type: &str) -> bool {
     [
         "image/",

@@ -23,11 +23,20 @@ pub enum Read {
     Failed(String),
 }
 
+/// What one replica served of the stream.
+#[derive(Debug, Clone, Copy)]
+pub struct Served {
+    /// Reads it answered.
+    pub reads: u32,
+    /// Index of the last one.
+    pub last: usize,
+}
+
 /// Reads, tallied.
 #[derive(Debug, Default)]
 pub struct Spread {
-    /// Per replica: reads served, index of the first and of the last.
-    pub replicas: BTreeMap<String, (u32, usize, usize)>,
+    /// Per replica, what it served.
+    pub replicas: BTreeMap<String, Served>,
     /// Failed reads (index, error).
     pub failed: Vec<(usize, String)>,
     /// Answers no replica is named in.
@@ -46,9 +55,12 @@ impl Spread {
         for (i, read) in reads.iter().enumerate() {
             match read {
                 Read::Served(r) => {
-                    let e = s.replicas.entry(r.clone()).or_insert((0, i, i));
-                    e.0 += 1;
-                    e.2 = i;
+                    let served = s
+                        .replicas
+                        .entry(r.clone())
+                        .or_insert(Served { reads: 0, last: i });
+                    served.reads += 1;
+                    served.last = i;
                 }
                 Read::Unnamed(b) => s.unnamed.push(b.clone()),
                 Read::Failed(e) => s.failed.push((i, e.clone())),
@@ -59,13 +71,14 @@ impl Spread {
 
     /// `mw-web-1 30 (50%), mw-web-2 30 (50%)`.
     pub fn summary(&self) -> String {
-        let answered: u32 = self.replicas.values().map(|v| v.0).sum();
+        let answered: u32 = self.replicas.values().map(|s| s.reads).sum();
         self.replicas
             .iter()
-            .map(|(name, (n, _, _))| {
+            .map(|(name, s)| {
                 format!(
-                    "{name} {n} ({:.0}%)",
-                    100.0 * f64::from(*n) / f64::from(answered.max(1))
+                    "{name} {} ({:.0}%)",
+                    s.reads,
+                    100.0 * f64::from(s.reads) / f64::from(answered.max(1))
                 )
             })
             .collect::<Vec<_>>()
@@ -78,13 +91,13 @@ impl Spread {
     /// those even when other clients' requests interleave with the stream:
     /// with two replicas, 20 reads all missing one by chance has odds of
     /// about 1 in 500 000.
-    pub fn gone(&self, expected: usize) -> Vec<(&str, u32, usize)> {
+    pub fn gone(&self, expected: usize) -> Vec<(&str, Served)> {
         let tail = (self.reads / 4).max(10 * expected).min(self.reads);
         let tail_start = self.reads - tail;
         self.replicas
             .iter()
-            .filter(|(_, (_, _, last))| *last < tail_start)
-            .map(|(name, (n, _, last))| (name.as_str(), *n, *last))
+            .filter(|(_, s)| s.last < tail_start)
+            .map(|(name, s)| (name.as_str(), *s))
             .collect()
     }
 
@@ -95,10 +108,11 @@ impl Spread {
         let reads = self.reads;
         match replicas.count {
             ReplicaCount::Exactly(n) => {
-                for (name, served, last) in self.gone(n) {
+                for (name, served) in self.gone(n) {
                     wrong.push(format!(
-                        "{name} is gone: it served {served} reads, the last one read {} of {reads}, then none",
-                        last + 1
+                        "{name} is gone: it served {} reads, the last one read {} of {reads}, then none",
+                        served.reads,
+                        served.last + 1
                     ));
                 }
                 if seen != n {
